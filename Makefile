@@ -1,0 +1,131 @@
+# Build, boot and test the kernel.
+#   make            build kernel/kernel and fs.img
+#   make qemu       boot it (CPUS=1..8, default 3); Ctrl-a x quits QEMU
+#   make qemu-gdb   boot halted, waiting for gdb-multiarch on $(GDBPORT)
+#   make test       every automated test (see test/README.md)
+#   make bench      network benchmarks (figures, not pass/fail)
+#   make grade      the lab grader (grade-lab-net)
+#   make handout    the student tree, handout/ and handout.tar.gz
+#   make pcap       print packets.pcap from the last `make qemu` with tshark
+#   make deps       install the Debian packages everything needs (needs root)
+
+K = kernel
+U = user
+
+# Debian's bare-metal toolchain first, then the Linux-target ones.
+ifndef TOOLPREFIX
+TOOLPREFIX := $(shell for p in riscv64-unknown-elf- riscv64-linux-gnu- riscv64-elf-; do \
+	if command -v $${p}gcc >/dev/null 2>&1; then echo $$p; break; fi; done)
+endif
+
+QEMU = qemu-system-riscv64
+CC = $(TOOLPREFIX)gcc
+AS = $(TOOLPREFIX)gas
+LD = $(TOOLPREFIX)ld
+OBJCOPY = $(TOOLPREFIX)objcopy
+OBJDUMP = $(TOOLPREFIX)objdump
+
+CFLAGS = -Wall -Werror -Wno-array-bounds -O1 -fno-omit-frame-pointer -ggdb -gdwarf-4
+CFLAGS += -MD -mcmodel=medany -march=rv64gc -mabi=lp64d
+CFLAGS += -ffreestanding -fno-common -nostdlib -fno-builtin-printf -fno-builtin-putc
+CFLAGS += -fno-builtin-exit -fno-builtin-memset -fno-builtin-memcpy -fno-builtin-malloc
+CFLAGS += -fno-builtin-strlen -fno-builtin-strcpy -fno-builtin-free -fno-builtin-log
+CFLAGS += -fno-stack-protector -fno-pie -no-pie -I.
+LDFLAGS = -z max-page-size=4096 --no-warn-rwx-segments
+
+# Every source file in these folders is part of the build: adding a file needs no edit here.
+KSRCS = $(sort $(wildcard $K/*.c $K/net/*.c))
+KASMS = $(sort $(wildcard $K/*.S))
+KOBJS = $(KASMS:.S=.o) $(KSRCS:.c=.o)
+
+GEN = $K/syscall_nr.h $K/syscall_tbl.h $U/usys.S $U/syscalls.h
+
+ULIBSRCS = $U/ulib.c $U/printf.c $U/umalloc.c $U/errno.c $U/netlib.c
+ULIBOBJS = $(ULIBSRCS:.c=.o) $U/usys.o
+UPROGSRCS = $(filter-out $(ULIBSRCS), $(sort $(wildcard $U/*.c)))
+UPROGS = $(patsubst $U/%.c,$U/_%,$(UPROGSRCS))
+
+CPUS ?= 3
+
+all: $K/kernel fs.img
+
+$(GEN): $K/syscalls.tbl tools/gensyscalls.sh
+	sh tools/gensyscalls.sh $K/syscalls.tbl $K $U
+
+$(KOBJS) $(ULIBOBJS) $(UPROGS:_%=%.o): | $(GEN)
+
+$K/%.o: $K/%.S
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$K/kernel: $(KOBJS) $K/kernel.ld
+	$(LD) $(LDFLAGS) -T $K/kernel.ld -o $@ $(KOBJS)
+	$(OBJDUMP) -S $@ > $K/kernel.asm
+	$(OBJDUMP) -t $@ | sed '1,/SYMBOL TABLE/d; s/ .* / /; /^$$/d' > $K/kernel.sym
+
+$U/usys.o: $U/usys.S
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$U/_%: $U/%.o $(ULIBOBJS) $U/user.ld
+	$(LD) $(LDFLAGS) -T $U/user.ld -o $@ $< $(ULIBOBJS)
+
+mkfs/mkfs: mkfs/mkfs.c $K/fs.h $K/param.h
+	gcc -Wall -Werror -I. -o mkfs/mkfs mkfs/mkfs.c
+
+fs.img: mkfs/mkfs README.md $(UPROGS)
+	mkfs/mkfs fs.img README.md $(UPROGS)
+
+-include $K/*.d $K/net/*.d $U/*.d
+
+clean:
+	rm -f $K/*.o $K/*.d $K/net/*.o $K/net/*.d $U/*.o $U/*.d $U/_* $(GEN) \
+	$K/kernel $K/kernel.asm $K/kernel.sym fs.img mkfs/mkfs .gdbinit packets.pcap
+	rm -rf handout handout.tar.gz build
+
+# Ports derived from the user id so that two users on one machine do not collide.
+UID := $(shell id -u)
+GDBPORT := $(shell expr 26000 + $(UID) % 5000)
+UDPPORT := $(shell expr 31000 + $(UID) % 5000)
+TCPPORT := $(shell expr 36000 + $(UID) % 5000)
+
+QEMUOPTS = -machine virt -bios none -kernel $K/kernel -m 128M -smp $(CPUS) -nographic
+QEMUOPTS += -global virtio-mmio.force-legacy=false
+QEMUOPTS += -drive file=fs.img,if=none,format=raw,id=x0
+QEMUOPTS += -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
+QEMUOPTS += -netdev user,id=net0,hostfwd=udp:127.0.0.1:$(UDPPORT)-:2000,hostfwd=tcp:127.0.0.1:$(TCPPORT)-:80
+QEMUOPTS += -object filter-dump,id=net0dump,netdev=net0,file=packets.pcap
+QEMUOPTS += -device e1000,netdev=net0
+
+check-tools:
+	@sh tools/check-tools.sh
+
+qemu: check-tools all
+	@echo "*** host UDP port $(UDPPORT) -> guest port 2000; TCP $(TCPPORT) -> guest 80; capture: packets.pcap"
+	@echo "*** Ctrl-a x quits QEMU"
+	$(QEMU) $(QEMUOPTS)
+
+.gdbinit: .gdbinit.tmpl
+	sed "s/:1234/:$(GDBPORT)/" < $^ > $@
+
+qemu-gdb: check-tools all .gdbinit
+	@echo "*** Now run 'gdb-multiarch' in another window (port $(GDBPORT))."
+	$(QEMU) $(QEMUOPTS) -S -gdb tcp::$(GDBPORT)
+
+pcap:
+	tshark -r packets.pcap -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE
+
+deps:
+	sh tools/check-tools.sh --install
+
+test: check-tools all
+	/usr/bin/python3 test/run_tests.py
+
+bench: check-tools all
+	/usr/bin/python3 test/bench.py
+
+grade: check-tools all
+	/usr/bin/python3 ./grade-lab-net
+
+format-check:
+	clang-format --dry-run --Werror $K/*.c $K/*.h $K/net/*.c $K/net/*.h $U/*.c $U/*.h mkfs/*.c
+
+.PHONY: all clean qemu qemu-gdb check-tools pcap deps test bench grade format-check

@@ -1,0 +1,148 @@
+// Prototypes of the kernel's core services, grouped by the file that defines them.
+// Subsystems with their own header (fs.h, file.h, net/*.h) declare their functions there.
+#pragma once
+#include "types.h"
+
+struct spinlock;
+struct sleeplock;
+struct proc;
+struct cpu;
+struct file;
+struct inode;
+struct stat;
+struct pipe;
+struct buf;
+struct superblock;
+
+// printf.c
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int snprintf(char *buf, int size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void panic(const char *msg) __attribute__((noreturn));
+void printf_init(void);
+
+// uart.c
+void uart_init(void);
+void uart_intr(void);
+void uart_putc(int c);        // may sleep until there is room in the output buffer
+void uart_putc_sync(int c);   // spins; usable with interrupts off (printf, panic, echo)
+
+// console.c
+void console_init(void);
+void console_intr(int c);     // a byte typed at the console
+void console_putc(int c);
+int console_poll(int events); // POLLIN when a line is ready
+
+// kalloc.c: 4096-byte physical pages
+void kalloc_init(void);
+void *kalloc(void);           // a zero-filled page, or 0 when memory is exhausted
+void kfree(void *pa);
+uint64 kalloc_free_pages(void);
+
+// string.c
+void *memset(void *dst, int c, uint64 n);
+void *memmove(void *dst, const void *src, uint64 n);
+void *memcpy(void *dst, const void *src, uint64 n);
+int memcmp(const void *a, const void *b, uint64 n);
+int strncmp(const char *a, const char *b, uint64 n);
+char *strncpy(char *dst, const char *src, int n);
+char *safestrcpy(char *dst, const char *src, int n);  // always NUL-terminates
+int strlen(const char *s);
+
+// spinlock.c
+void spin_init(struct spinlock *lk, char *name);
+void spin_lock(struct spinlock *lk);
+void spin_unlock(struct spinlock *lk);
+int spin_holding(struct spinlock *lk);
+void irq_push_off(void);      // nested interrupt disable
+void irq_pop_off(void);
+
+// sleeplock.c
+void sleeplock_init(struct sleeplock *lk, char *name);
+void sleeplock_acquire(struct sleeplock *lk);
+void sleeplock_release(struct sleeplock *lk);
+int sleeplock_holding(struct sleeplock *lk);
+
+// vm.c
+void kvm_init(void);
+void kvm_inithart(void);
+void kvm_map(pagetable_t kpt, uint64 va, uint64 pa, uint64 sz, int perm);
+pagetable_t uvm_create(void);
+uint64 uvm_alloc(pagetable_t pt, uint64 oldsz, uint64 newsz, int xperm);
+uint64 uvm_dealloc(pagetable_t pt, uint64 oldsz, uint64 newsz);
+int uvm_copy(pagetable_t old, pagetable_t new, uint64 sz);
+void uvm_free(pagetable_t pt, uint64 sz);
+void uvm_clear(pagetable_t pt, uint64 va);   // make a page inaccessible to user (guard)
+uint64 walkaddr(pagetable_t pt, uint64 va);   // PA of a user page, or 0
+int copyout(pagetable_t pt, uint64 dstva, const void *src, uint64 len);   // 0 or -1
+int copyin(pagetable_t pt, void *dst, uint64 srcva, uint64 len);          // 0 or -1
+int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max);      // 0 or -1
+// The same for the current process; these are what system calls use.
+int copy_to_user(uint64 dstva, const void *src, uint64 len);             // 0 or -EFAULT
+int copy_from_user(void *dst, uint64 srcva, uint64 len);                 // 0 or -EFAULT
+
+// proc.c
+int cpuid(void);
+struct cpu *mycpu(void);
+struct proc *myproc(void);
+void proc_init(void);
+void user_init(void);
+void scheduler(void) __attribute__((noreturn));
+void sched(void);
+void yield(void);
+int fork(void);
+void exit(int status) __attribute__((noreturn));
+int wait(uint64 status_addr);
+int kill(int pid);
+int killed(struct proc *p);
+void setkilled(struct proc *p);
+int growproc(int n);
+void sleep(void *chan, struct spinlock *lk);
+// Sleep on chan until woken or until the tick counter reaches deadline (0: no deadline).
+void sleep_deadline(void *chan, struct spinlock *lk, uint64 deadline);
+void wakeup(void *chan);
+int either_copyout(int user_dst, uint64 dst, const void *src, uint64 len);
+int either_copyin(void *dst, int user_src, uint64 src, uint64 len);
+void procdump(void);
+pagetable_t proc_pagetable(struct proc *p);
+void proc_freepagetable(pagetable_t pt, uint64 sz);
+// Start a kernel thread running fn(arg) in its own process slot; returns its pid or -1.
+int kthread_create(const char *name, void (*fn)(void *), void *arg);
+int nproc_used(void);
+
+// trap.c
+extern volatile uint64 ticks;   // 100 Hz tick counter; wakeup(&ticks) on every tick
+extern struct spinlock tickslock;
+void trap_init(void);
+void trap_inithart(void);
+void usertrapret(void);
+uint64 time_us(void);           // microseconds since boot, from the `time` CSR (10 MHz on virt)
+
+// plic.c and interrupt dispatch
+void plic_init(void);
+void plic_inithart(void);
+// Route PLIC source irq to handler(arg) on every hart; used by virtio, uart and PCI drivers.
+void irq_register(int irq, void (*handler)(void *), void *arg);
+
+// exec.c
+int exec(char *path, char **argv);
+
+// syscall.c: argument fetch for sys_* handlers
+uint64 argraw(int n);
+int argint(int n);
+uint64 argaddr(int n);
+int argstr(int n, char *buf, int max);   // length, or -EFAULT / -ENAMETOOLONG
+int fetchaddr(uint64 addr, uint64 *ip);  // 0 or -EFAULT
+int fetchstr(uint64 addr, char *buf, int max);
+void syscall(void);
+
+// sysfile.c
+int argfd(int n, int *pfd, struct file **pf);  // 0, or -EBADF
+int fdalloc(struct file *f);                    // fd, or -EMFILE
+
+// poll.c
+void poll_wakeup(void);   // something a poller may wait for has changed
+
+// pci.c
+void pci_init(void);
+
+#define NELEM(x) (sizeof(x) / sizeof((x)[0]))

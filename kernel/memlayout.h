@@ -1,0 +1,49 @@
+// Physical and virtual memory layout of the QEMU `virt` machine and of our address spaces.
+//
+// Physical (QEMU hw/riscv/virt.c):
+//   0x0C000000 PLIC
+//   0x10000000 UART0 (16550, PLIC source 10)
+//   0x10001000 virtio-mmio disk (PLIC source 1)
+//   0x30000000 PCIe ECAM (bus << 20 | dev << 15 | fn << 12)
+//   0x40000000 PCIe 32-bit MMIO window (we place BARs here)
+//   0x80000000 RAM; the kernel is loaded here, free pages run to PHYSTOP.
+//
+// Kernel virtual memory is identity mapped (VA == PA) for RAM and devices, so a physical
+// address handed to a DMA engine is simply the kernel pointer cast to uint64. At the top:
+//   TRAMPOLINE (one page, also mapped in every user page table)
+//   kernel stacks, each with an unmapped guard page below it.
+//
+// User virtual memory, from 0: text, data, bss, guard page, stack, heap (sbrk) ...
+//   TRAPFRAME (one page just below TRAMPOLINE), TRAMPOLINE.
+#pragma once
+
+#define UART0 0x10000000L
+#define UART0_IRQ 10
+
+#define VIRTIO0 0x10001000L
+#define VIRTIO0_IRQ 1
+
+#define PLIC 0x0c000000L
+#define PLIC_PRIORITY (PLIC + 0x0)
+#define PLIC_PENDING (PLIC + 0x1000)
+#define PLIC_SENABLE(hart) (PLIC + 0x2080 + (hart) * 0x100)
+#define PLIC_SPRIORITY(hart) (PLIC + 0x201000 + (hart) * 0x2000)
+#define PLIC_SCLAIM(hart) (PLIC + 0x201004 + (hart) * 0x2000)
+
+#define PCIE_ECAM 0x30000000L
+#define PCIE_ECAM_SIZE (16L * 1024 * 1024)   // buses 0..15 are mapped
+#define PCIE_MMIO 0x40000000L
+#define PCIE_MMIO_SIZE (16L * 1024 * 1024)   // BARs we assign live here
+#define PCIE_INTX_IRQ 32                     // INTA..INTD -> PLIC 32..35
+
+#define KERNBASE 0x80000000L
+#define PHYSTOP (KERNBASE + 128 * 1024 * 1024)
+
+// One beyond the highest Sv39 virtual address (avoid sign extension).
+#define MAXVA (1L << (9 + 9 + 9 + 12 - 1))
+
+#define TRAMPOLINE (MAXVA - PGSIZE)
+#define KSTACK_PAGES 2
+// Kernel stack of process slot p: KSTACK_PAGES pages under a guard page.
+#define KSTACK(p) (TRAMPOLINE - ((p) + 1) * (KSTACK_PAGES + 1) * PGSIZE)
+#define TRAPFRAME (TRAMPOLINE - PGSIZE)

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Check (or with --install, install) the tools the build and the tests need.
+# Every tool comes from a Debian package; the message names the package.
+install=0
+[ "$1" = "--install" ] && install=1
+missing=""
+need() {  # need COMMAND PACKAGE
+  command -v "$1" >/dev/null 2>&1 || missing="$missing $2"
+}
+cc_found=0
+for p in riscv64-unknown-elf- riscv64-linux-gnu- riscv64-elf-; do
+  command -v ${p}gcc >/dev/null 2>&1 && cc_found=1
+done
+[ $cc_found = 1 ] || missing="$missing gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf"
+need qemu-system-riscv64 qemu-system-misc
+need gdb-multiarch gdb-multiarch
+need tshark tshark
+need /usr/bin/python3 python3
+need nc netcat-openbsd
+need dnsmasq dnsmasq-base
+/usr/bin/python3 -c 'import scapy' >/dev/null 2>&1 || missing="$missing python3-scapy"
+[ -z "$missing" ] && exit 0
+if [ $install = 1 ]; then
+  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $missing
+  exit $?
+fi
+echo "missing tools; install them with:" >&2
+echo "  sudo apt-get update && sudo apt-get install -y$missing" >&2
+echo "(or run: sudo make deps)" >&2
+exit 1
