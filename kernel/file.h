@@ -36,3 +36,10 @@ int filestat(struct file *f, uint64 addr);    // 0 or -errno
 int fileread(struct file *f, uint64 addr, int n);   // bytes or -errno
 int filewrite(struct file *f, uint64 addr, int n);  // bytes or -errno
 int file_poll(struct file *f, int events);    // ready events (POLLIN/POLLOUT/POLLHUP...)
+
+// pipe.c
+int pipealloc(struct file **rf, struct file **wf);   // 0 or -errno
+void pipeclose(struct pipe *pi, int writable);
+int piperead(struct pipe *pi, uint64 addr, int n);   // bytes (0 = EOF) or -errno
+int pipewrite(struct pipe *pi, uint64 addr, int n);  // bytes or -EPIPE/-EINTR
+int pipe_poll(struct pipe *pi, int events);

@@ -55,3 +55,9 @@ int sock_wait_rcv(struct socket *so, int flags);
 
 extern const struct proto_ops udp_ops;
 extern const struct proto_ops raw_ops;
+
+// socket.c: the file glue (file.c calls these for FD_SOCKET descriptors).
+int sock_read(struct socket *so, uint64 uaddr, int n);    // bytes or -errno
+int sock_write(struct socket *so, uint64 uaddr, int n);   // bytes or -errno
+void sock_close(struct socket *so);
+int sock_poll(struct socket *so, int events);             // ready POLL* bits
