@@ -27,8 +27,8 @@ rows=$(grep -v '^[[:space:]]*#' "$tbl" | grep -v '^[[:space:]]*$')
 
 {
   echo "# Generated from kernel/syscalls.tbl by tools/gensyscalls.sh. Do not edit."
-  echo "# Each stub puts the call number in a7 and traps; a result in [-4095, -1] is an"
-  echo "# error number: __syscall_error (user/ulib.c) stores it in errno and returns -1."
+  echo "# Each stub puts the call number in a7 and traps; a result in [-4095, -1] is a"
+  echo "# negated errno: __syscall_error (user/ulib.c) stores it in errno and returns -1."
   echo "#include \"kernel/syscall_nr.h\""
   echo "$rows" | awk '{
     printf ".global %s\n%s:\n  li a7, SYS_%s\n  ecall\n  li t0, -4095\n  bgeu a0, t0, 1f\n  ret\n1:\n  j __syscall_error\n", $2, $2, $2
