@@ -19,6 +19,10 @@ struct net_device_ops {
   int (*ndo_poll)(struct net_device *dev, int budget);
   // Re-enable receive interrupts after ndo_poll found less than its budget.
   void (*ndo_irq_enable)(struct net_device *dev);
+  // netctl(NETCTL_BENCH_TX): put the frame in skb through the TX ring `frames` times,
+  // with no stack and no software queue, and wait for the last completion. Consumes skb.
+  // Returns the elapsed microseconds, or -E... . May be 0 (sysnet.c: -EOPNOTSUPP).
+  int64 (*ndo_bench_xmit)(struct net_device *dev, struct sk_buff *skb, int frames);
 };
 
 struct net_device_stats {

@@ -20,7 +20,7 @@ struct proto_ops {
   int (*bind)(struct socket *so, struct sockaddr_in *addr);
   int (*connect)(struct socket *so, struct sockaddr_in *addr);
   int (*sendmsg)(struct socket *so, uint64 ubuf, int len, struct sockaddr_in *to, int flags);
-  // Take one packet off the receive queue (sock_dequeue does the waiting).
+  // Take one packet off the receive queue (sock_wait_rcv does the waiting).
   int (*recvmsg)(struct socket *so, uint64 ubuf, int len, struct sockaddr_in *from, int flags);
   void (*release)(struct socket *so);   // unbind, purge queues; socket.c then frees so
 };
@@ -44,14 +44,37 @@ struct socket {
   uint64 tx_packets;
   int closing;
   struct socket *hash_next;   // the protocol's port table link
+  int pid;                    // the process that created it (netstat); not locked
 };
+
+#define NSOCKET 64            // sockets in the whole system (socket.c's table)
 
 // socket.c: called by protocols
 int sock_queue_rcv(struct socket *so, struct sk_buff *skb);  // consumes; -ENOBUFS when full (counted)
 void sock_set_error(struct socket *so, int err);             // wakes readers
-// Wait until the receive queue is non-empty. Called by recvmsg with so->lock held;
-// returns 0 with the lock held, or -EAGAIN / -ETIMEDOUT / -EINTR (killed) / pending error.
+// Wait until the receive queue is non-empty. Called by recvmsg with so->lock held, and
+// returns with so->lock held in every case: 0 (a packet is queued), -EAGAIN (nonblocking,
+// MSG_DONTWAIT, or SO_RCVTIMEO expired, as on Linux), -EINTR (killed), or -error for a
+// pending error (ECONNREFUSED, EHOSTUNREACH), which is then cleared (reported once).
 int sock_wait_rcv(struct socket *so, int flags);
+
+// The packet-path trace of a send (agreement between socket.c and the protocols).
+// No skb exists in the system call, so the socket layer tells sendmsg which call it
+// came from with one of these kernel-only flags (user flags never carry them), and
+// the protocol, right after it allocates the skb, calls sock_trace_tx(skb, flags): it
+// records "sys_sendto" (or "sys_send", "sys_write") and "sock_sendmsg" as the first
+// stations. Then the protocol records its own ("udp_sendmsg", "raw_sendmsg") and so on:
+//   skb = alloc_skb(); ...; sock_trace_tx(skb, flags); net_trace(skb, "udp_sendmsg");
+#define MSG_SYS_SENDTO 0x10000000
+#define MSG_SYS_SEND 0x20000000
+#define MSG_SYS_WRITE 0x40000000
+#define MSG_SYS_MASK (MSG_SYS_SENDTO | MSG_SYS_SEND | MSG_SYS_WRITE)
+void sock_trace_tx(struct sk_buff *skb, int flags);
+
+// The largest datagram the socket layer passes down (a UDP length field's limit, RFC 768
+// and RFC 791: 65535 - 20 - 8). sendmsg returns -EMSGSIZE above what fits one frame
+// (no fragmentation: payload > mtu - 28 for UDP).
+#define SOCK_MAX_MSG 65507
 
 extern const struct proto_ops udp_ops;
 extern const struct proto_ops raw_ops;
@@ -61,3 +84,13 @@ int sock_read(struct socket *so, uint64 uaddr, int n);    // bytes or -errno
 int sock_write(struct socket *so, uint64 uaddr, int n);   // bytes or -errno
 void sock_close(struct socket *so);
 int sock_poll(struct socket *so, int events);             // ready POLL* bits
+
+// socket.c: what sysnet.c calls. All return >= 0 or -E... ; addresses are kernel copies.
+int sock_create(int domain, int type, int protocol, struct socket **out);
+int sock_bind(struct socket *so, struct sockaddr_in *addr);
+int sock_connect(struct socket *so, struct sockaddr_in *addr);
+int sock_sendmsg(struct socket *so, uint64 ubuf, int len, struct sockaddr_in *to, int flags);
+int sock_recvmsg(struct socket *so, uint64 ubuf, int len, struct sockaddr_in *from, int flags);
+void sock_getname(struct socket *so, struct sockaddr_in *addr);
+int sock_setsockopt(struct socket *so, int level, int name, uint64 uval, int len);
+int sock_getsockopt(struct socket *so, int level, int name, uint64 uval, uint64 ulen);
