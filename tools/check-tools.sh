@@ -1,9 +1,12 @@
 #!/bin/sh
 # Check (or with --install, install) the tools the build and the tests need.
 # Every tool comes from a Debian package; the message names the package.
+# Missing build/boot tools are an error; a missing tool only the tests use (clang-format)
+# is a warning, so `make qemu` still works without it.
 install=0
 [ "$1" = "--install" ] && install=1
 missing=""
+optional=""
 need() {  # need COMMAND PACKAGE
   command -v "$1" >/dev/null 2>&1 || missing="$missing $2"
 }
@@ -12,6 +15,8 @@ for p in riscv64-unknown-elf- riscv64-linux-gnu- riscv64-elf-; do
   command -v ${p}gcc >/dev/null 2>&1 && cc_found=1
 done
 [ $cc_found = 1 ] || missing="$missing gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf"
+need gcc gcc
+need make make
 need qemu-system-riscv64 qemu-system-misc
 need gdb-multiarch gdb-multiarch
 need tshark tshark
@@ -19,10 +24,15 @@ need /usr/bin/python3 python3
 need nc netcat-openbsd
 need dnsmasq dnsmasq-base
 /usr/bin/python3 -c 'import scapy' >/dev/null 2>&1 || missing="$missing python3-scapy"
-[ -z "$missing" ] && exit 0
+command -v clang-format >/dev/null 2>&1 || optional="$optional clang-format"
+[ -z "$missing$optional" ] && exit 0
 if [ $install = 1 ]; then
-  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $missing
+  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $missing $optional
   exit $?
+fi
+if [ -n "$optional" ]; then
+  echo "note: the style test needs:$optional (sudo apt-get install -y$optional)" >&2
+  [ -z "$missing" ] && exit 0
 fi
 echo "missing tools; install them with:" >&2
 echo "  sudo apt-get update && sudo apt-get install -y$missing" >&2
