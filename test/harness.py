@@ -17,7 +17,7 @@
 # Each boot gets:
 #   - its own copy of fs.img (so tests never share file-system state), in a temporary folder
 #     that is deleted when QEMU is killed (keep_fs=True keeps it, path in q.fs_img);
-#   - a console log test/logs/<name>.log with every byte the guest printed (q.log_path);
+#   - a console log test/logs/<name>.log (name defaults to the running test's name) with every byte the guest printed (q.log_path);
 #     a second boot under the same name in one process writes <name>-2.log, and so on;
 #   - with networking, a packet capture test/logs/<name>.pcap (q.pcap_path, QEMU filter-dump).
 #
@@ -73,6 +73,7 @@ _name_counts = {}         # log name -> boots so far, for <name>-2.log
 _port_lock = threading.Lock()
 _port_next = None         # next candidate port of free_port()
 _handed_out = set()       # ports already given to a caller of this process
+current_test = None       # set by run_tests.py: the default log name of a boot
 history = []              # every Qemu this process booted, oldest first (the runner reads it)
 
 
@@ -152,12 +153,12 @@ atexit.register(kill_all)
 class Qemu:
   """One QEMU boot of kernel/kernel with a private fs.img; see the file-top comment."""
 
-  def __init__(self, name="qemu", cpus=3, net=None, mem="128M", kernel=None, fs_img=None,
+  def __init__(self, name=None, cpus=3, net=None, mem="128M", kernel=None, fs_img=None,
                timeout=60, verbose=None, log_dir=None, dgram_ports=None, guest_udp=2000,
                guest_tcp=80, extra_args=(), keep_fs=False, wait_prompt=True, start=True):
     if net not in (None, "user", "dgram"):
       raise ValueError("net must be None, 'user' or 'dgram'")
-    self.name = name
+    self.name = name or current_test or "qemu"
     self.cpus = cpus
     self.net = net
     self.mem = mem

@@ -42,6 +42,7 @@ class Context:
     self.verbose = verbose
     self.log_dir = harness.default_log_dir()
     self.boots = []
+    self.notes = []
 
   def boot(self, **kw):
     """Boot QEMU (harness.Qemu keywords); the runner kills it when the test ends."""
@@ -52,8 +53,8 @@ class Context:
     return q
 
   def note(self, msg):
-    """Print a figure or remark under the test's result line."""
-    print("  note: %s: %s" % (self.name, msg), flush=True)
+    """A figure or remark, printed under the test's result line."""
+    self.notes.append(msg)
 
 
 def discover(only):
@@ -80,14 +81,14 @@ def on_alarm(signum, frame):
   raise TestTimeout()
 
 
-def call(name, fn, verbose):
+def call(name, fn, ctx):
   """Run one test under its time limit; return None on success or the failure text."""
   params = list(inspect.signature(fn).parameters)
   if params not in ([], ["ctx"]):
     return "test takes %s; it may take nothing or `ctx`" % params
-  ctx = Context(name, verbose)
   limit = getattr(fn, "timeout", DEFAULT_TIMEOUT)
   first = len(harness.history)
+  harness.current_test = name
   signal.setitimer(signal.ITIMER_REAL, limit)
   try:
     fn(ctx) if params else fn()
@@ -152,15 +153,19 @@ def main():
   try:
     for name, fn in tests:
       t0 = time.monotonic()
-      why = call(name, fn, args.v)
+      ctx = Context(name, args.v)
+      why = call(name, fn, ctx)
       if why is None:
         passed += 1
-        print("PASS %s (%.1fs)" % (name, time.monotonic() - t0), flush=True)
+        print("PASS %s (%.1fs)" % (name, time.monotonic() - t0))
       else:
         failed += 1
-        print("FAIL %s: %s" % (name, indent(why)), flush=True)
-        if args.x:
-          break
+        print("FAIL %s: %s" % (name, indent(why)))
+      for n in ctx.notes:
+        print("  note: %s" % n)
+      sys.stdout.flush()
+      if why is not None and args.x:
+        break
   except KeyboardInterrupt:
     harness.kill_all()
     print("interrupted", flush=True)
