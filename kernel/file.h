@@ -42,4 +42,4 @@ int pipealloc(struct file **rf, struct file **wf);   // 0 or -errno
 void pipeclose(struct pipe *pi, int writable);
 int piperead(struct pipe *pi, uint64 addr, int n);   // bytes (0 = EOF) or -errno
 int pipewrite(struct pipe *pi, uint64 addr, int n);  // bytes or -EPIPE/-EINTR
-int pipe_poll(struct pipe *pi, int events);
+int pipe_poll(struct pipe *pi, int writable, int events);  // ready POLL* bits of one end

@@ -1,0 +1,446 @@
+// File-system system calls: argument checking and descriptors here, the work in
+// file.c, fs.c and pipe.c. Each handler returns >= 0 or -E... (errno.h).
+//
+// Path calls run inside one transaction (begin_op/end_op); reads and writes of files
+// make their own (file.c).
+
+#include "types.h"
+#include "param.h"
+#include "errno.h"
+#include "stat.h"
+#include "fcntl.h"
+#include "spinlock.h"
+#include "sleeplock.h"
+#include "defs.h"
+#include "proc.h"
+#include "fs.h"
+#include "file.h"
+
+// Fetch system-call argument n as a descriptor of the current process.
+int
+argfd(int n, int *pfd, struct file **pf)
+{
+  int fd = argint(n);
+  struct file *f;
+
+  if(fd < 0 || fd >= NOFILE || (f = myproc()->ofile[fd]) == 0)
+    return -EBADF;
+  if(pfd)
+    *pfd = fd;
+  if(pf)
+    *pf = f;
+  return 0;
+}
+
+// Give f the lowest free descriptor of the current process (the caller's reference).
+int
+fdalloc(struct file *f)
+{
+  struct proc *p = myproc();
+
+  for(int fd = 0; fd < NOFILE; fd++){
+    if(p->ofile[fd] == 0){
+      p->ofile[fd] = f;
+      return fd;
+    }
+  }
+  return -EMFILE;
+}
+
+int64
+sys_dup(void)
+{
+  struct file *f;
+  int r;
+
+  if((r = argfd(0, 0, &f)) < 0)
+    return r;
+  if((r = fdalloc(f)) < 0)
+    return r;
+  filedup(f);
+  return r;
+}
+
+int64
+sys_read(void)
+{
+  struct file *f;
+  int r;
+
+  if((r = argfd(0, 0, &f)) < 0)
+    return r;
+  return fileread(f, argaddr(1), argint(2));
+}
+
+int64
+sys_write(void)
+{
+  struct file *f;
+  int r;
+
+  if((r = argfd(0, 0, &f)) < 0)
+    return r;
+  return filewrite(f, argaddr(1), argint(2));
+}
+
+int64
+sys_close(void)
+{
+  struct file *f;
+  int fd, r;
+
+  if((r = argfd(0, &fd, &f)) < 0)
+    return r;
+  myproc()->ofile[fd] = 0;
+  fileclose(f);
+  return 0;
+}
+
+int64
+sys_fstat(void)
+{
+  struct file *f;
+  int r;
+
+  if((r = argfd(0, 0, &f)) < 0)
+    return r;
+  return filestat(f, argaddr(1));
+}
+
+// Fetch a path argument; its length or -EFAULT/-ENAMETOOLONG/-ENOENT (empty).
+static int
+argpath(int n, char *path)
+{
+  int r = argstr(n, path, MAXPATH);
+  if(r == 0)
+    return -ENOENT;
+  return r;
+}
+
+// Does directory dp (locked) hold nothing but "." and ".."?
+static int
+dir_is_empty(struct inode *dp)
+{
+  struct dirent de;
+
+  for(uint off = 2 * sizeof(de); off < dp->size; off += sizeof(de)){
+    if(readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
+      panic("dir_is_empty: short read");
+    if(de.inum != 0)
+      return 0;
+  }
+  return 1;
+}
+
+int64
+sys_link(void)
+{
+  char name[DIRSIZ], old[MAXPATH], new[MAXPATH];
+  struct inode *dp, *ip;
+  int r;
+
+  if((r = argpath(0, old)) < 0 || (r = argpath(1, new)) < 0)
+    return r;
+  begin_op();
+  if((ip = namei_err(old, 0, name, &r)) == 0)
+    goto out;
+  ilock(ip);
+  if(ip->type == T_DIR){
+    iunlockput(ip);
+    r = -EPERM;
+    goto out;
+  }
+  ip->nlink++;
+  iupdate(ip);
+  iunlock(ip);
+
+  if((dp = namei_err(new, 1, name, &r)) != 0){
+    ilock(dp);
+    r = (dp->dev != ip->dev) ? -EXDEV : dirlink(dp, name, ip->inum);
+    iunlockput(dp);
+  }
+  if(r < 0){   // undo the count
+    ilock(ip);
+    ip->nlink--;
+    iupdate(ip);
+    iunlock(ip);
+  }
+  iput(ip);
+out:
+  end_op();
+  return r;
+}
+
+// Remove name (at offset off) from directory dp and drop ip's link (both locked).
+static void
+remove_entry(struct inode *dp, struct inode *ip, uint off)
+{
+  struct dirent de;
+
+  memset(&de, 0, sizeof(de));
+  if(writei(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
+    panic("unlink: writei");
+  if(ip->type == T_DIR){   // its ".." no longer names dp
+    dp->nlink--;
+    iupdate(dp);
+  }
+  ip->nlink--;
+  iupdate(ip);
+}
+
+int64
+sys_unlink(void)
+{
+  char name[DIRSIZ], path[MAXPATH];
+  struct inode *dp, *ip;
+  uint off;
+  int r;
+
+  if((r = argpath(0, path)) < 0)
+    return r;
+  begin_op();
+  if((dp = namei_err(path, 1, name, &r)) == 0)
+    goto out;
+  ilock(dp);
+  if(namecmp(name, ".") == 0 || namecmp(name, "..") == 0){
+    r = -EINVAL;
+  } else if((ip = dirlookup(dp, name, &off)) == 0){
+    r = -ENOENT;
+  } else {
+    ilock(ip);
+    if(ip->nlink < 1)
+      panic("unlink: nlink < 1");
+    r = 0;
+    if(ip->type == T_DIR && !dir_is_empty(ip))
+      r = -ENOTEMPTY;
+    else
+      remove_entry(dp, ip, off);
+    iunlockput(ip);
+  }
+  iunlockput(dp);
+out:
+  end_op();
+  return r;
+}
+
+// Fill in the new directory ip with "." and ".." (parent dp); both locked.
+static int
+init_dir(struct inode *ip, struct inode *dp)
+{
+  int r;
+
+  if((r = dirlink(ip, ".", ip->inum)) < 0 || (r = dirlink(ip, "..", dp->inum)) < 0)
+    return r;
+  dp->nlink++;   // for ".."
+  iupdate(dp);
+  return 0;
+}
+
+// Make a new inode named path, of the given type. Returns it locked, or 0 with *err set.
+// Opening with O_CREATE an existing file or device returns that one (type T_FILE).
+static struct inode *
+create(char *path, short type, short major, short minor, int *err)
+{
+  char name[DIRSIZ];
+  struct inode *dp, *ip;
+
+  if((dp = namei_err(path, 1, name, err)) == 0)
+    return 0;
+  ilock(dp);
+  if((ip = dirlookup(dp, name, 0)) != 0){
+    iunlockput(dp);
+    ilock(ip);
+    if(type == T_FILE && (ip->type == T_FILE || ip->type == T_DEVICE))
+      return ip;
+    *err = (type == T_FILE && ip->type == T_DIR) ? -EISDIR : -EEXIST;
+    iunlockput(ip);
+    return 0;
+  }
+  if((ip = ialloc(dp->dev, type)) == 0){
+    iunlockput(dp);
+    *err = -ENOSPC;
+    return 0;
+  }
+  ilock(ip);
+  ip->major = major;
+  ip->minor = minor;
+  ip->nlink = 1;
+  iupdate(ip);
+  if(type == T_DIR && (*err = init_dir(ip, dp)) < 0)
+    goto undo;
+  if((*err = dirlink(dp, name, ip->inum)) < 0){
+    if(type == T_DIR){   // init_dir counted its ".." in dp
+      dp->nlink--;
+      iupdate(dp);
+    }
+    goto undo;
+  }
+  iunlockput(dp);
+  return ip;
+
+undo:   // free the new inode: iput does it once nlink is 0
+  ip->nlink = 0;
+  iupdate(ip);
+  iunlockput(ip);
+  iunlockput(dp);
+  return 0;
+}
+
+// Make an open file for ip (locked) with the given open(2) flags; its fd or -errno.
+static int
+open_inode(struct inode *ip, int flags)
+{
+  struct file *f;
+  int fd;
+
+  if((f = filealloc()) == 0)
+    return -ENFILE;
+  if((fd = fdalloc(f)) < 0){
+    fileclose(f);
+    return fd;
+  }
+  if(ip->type == T_DEVICE){
+    f->type = FD_DEVICE;
+    f->major = ip->major;
+  } else {
+    f->type = FD_INODE;
+    f->off = 0;
+  }
+  f->ip = ip;
+  f->readable = !(flags & O_WRONLY);
+  f->writable = (flags & O_WRONLY) || (flags & O_RDWR);
+  if((flags & O_TRUNC) && ip->type == T_FILE && f->writable)
+    itrunc(ip);
+  return fd;
+}
+
+int64
+sys_open(void)
+{
+  char path[MAXPATH], name[DIRSIZ];
+  struct inode *ip;
+  int flags, r;
+
+  if((r = argpath(0, path)) < 0)
+    return r;
+  flags = argint(1);
+  begin_op();
+  if(flags & O_CREATE){
+    ip = create(path, T_FILE, 0, 0, &r);
+  } else if((ip = namei_err(path, 0, name, &r)) != 0){
+    ilock(ip);
+  }
+  if(ip == 0)
+    goto out;
+  if(ip->type == T_DIR && (flags & (O_WRONLY | O_RDWR | O_TRUNC)))
+    r = -EISDIR;
+  else if(ip->type == T_DEVICE && (ip->major < 0 || ip->major >= NDEV))
+    r = -ENODEV;
+  else
+    r = open_inode(ip, flags);
+  if(r < 0)
+    iunlockput(ip);
+  else
+    iunlock(ip);   // the file keeps the reference
+out:
+  end_op();
+  return r;
+}
+
+int64
+sys_mkdir(void)
+{
+  char path[MAXPATH];
+  struct inode *ip;
+  int r;
+
+  if((r = argpath(0, path)) < 0)
+    return r;
+  begin_op();
+  if((ip = create(path, T_DIR, 0, 0, &r)) != 0){
+    iunlockput(ip);
+    r = 0;
+  }
+  end_op();
+  return r;
+}
+
+int64
+sys_mknod(void)
+{
+  char path[MAXPATH];
+  struct inode *ip;
+  int r, major = argint(1), minor = argint(2);
+
+  if((r = argpath(0, path)) < 0)
+    return r;
+  if(major < 0 || major >= NDEV)
+    return -EINVAL;
+  begin_op();
+  if((ip = create(path, T_DEVICE, major, minor, &r)) != 0){
+    if(ip->type != T_DEVICE || ip->major != major)
+      r = -EEXIST;
+    else
+      r = 0;
+    iunlockput(ip);
+  }
+  end_op();
+  return r;
+}
+
+int64
+sys_chdir(void)
+{
+  char path[MAXPATH], name[DIRSIZ];
+  struct inode *ip;
+  struct proc *p = myproc();
+  int r;
+
+  if((r = argpath(0, path)) < 0)
+    return r;
+  begin_op();
+  if((ip = namei_err(path, 0, name, &r)) == 0)
+    goto out;
+  ilock(ip);
+  if(ip->type != T_DIR){
+    iunlockput(ip);
+    r = -ENOTDIR;
+    goto out;
+  }
+  iunlock(ip);
+  iput(p->cwd);
+  p->cwd = ip;
+  r = 0;
+out:
+  end_op();
+  return r;
+}
+
+int64
+sys_pipe(void)
+{
+  uint64 uarr = argaddr(0);
+  struct file *rf, *wf;
+  struct proc *p = myproc();
+  int fds[2], r;
+
+  if((r = pipealloc(&rf, &wf)) < 0)
+    return r;
+  fds[0] = fds[1] = -1;
+  if((fds[0] = fdalloc(rf)) < 0 || (fds[1] = fdalloc(wf)) < 0){
+    r = -EMFILE;
+    goto bad;
+  }
+  if((r = copy_to_user(uarr, fds, sizeof(fds))) < 0)
+    goto bad;
+  return 0;
+
+bad:
+  if(fds[0] >= 0)
+    p->ofile[fds[0]] = 0;
+  if(fds[1] >= 0)
+    p->ofile[fds[1]] = 0;
+  fileclose(rf);
+  fileclose(wf);
+  return r;
+}
