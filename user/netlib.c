@@ -51,3 +51,71 @@ inet_addr(const char *s)
     return INADDR_BROADCAST;
   return a.s_addr;
 }
+
+// Parse a decimal port 1..65535; the port in host order, or -1.
+int
+parse_port(const char *s)
+{
+  int p = 0;
+
+  if (*s == 0)
+    return -1;
+  for (; *s; s++) {
+    if (!isdigit(*s) || p > 65535)
+      return -1;
+    p = p * 10 + (*s - '0');
+  }
+  return (p >= 1 && p <= 65535) ? p : -1;
+}
+
+// Fill *sin from a dotted-quad host and a decimal port; 0, or -1 if either is malformed.
+int
+parse_sockaddr(const char *host, const char *port, struct sockaddr_in *sin)
+{
+  int p = parse_port(port);
+
+  memset(sin, 0, sizeof(*sin));
+  sin->sin_family = AF_INET;
+  if (p < 0 || !inet_aton(host, &sin->sin_addr))
+    return -1;
+  sin->sin_port = htons(p);
+  return 0;
+}
+
+// "a.b.c.d:port" of an address (static buffer, overwritten by the next call).
+char *
+sockaddr_ntoa(const struct sockaddr_in *sin)
+{
+  static char buf[24];
+
+  snprintf(buf, sizeof(buf), "%s:%d", inet_ntoa(sin->sin_addr), ntohs(sin->sin_port));
+  return buf;
+}
+
+// "52:54:00:12:34:56" (static buffer, overwritten by the next call).
+char *
+mac_ntoa(const uchar *mac)
+{
+  static char buf[18];
+
+  snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
+           mac[3], mac[4], mac[5]);
+  return buf;
+}
+
+// The Internet checksum (RFC 1071): one's-complement sum of 16-bit words, complemented.
+// The result goes into the header as it is (it is already in network order).
+uint16
+in_cksum(const void *data, int len)
+{
+  const uchar *p = data;
+  uint32 sum = 0;
+
+  for (; len > 1; len -= 2, p += 2)
+    sum += (p[0] << 8) | p[1];
+  if (len == 1)
+    sum += p[0] << 8;
+  while (sum >> 16)
+    sum = (sum & 0xffff) + (sum >> 16);
+  return htons(~sum & 0xffff);
+}

@@ -65,3 +65,8 @@ void perror(const char *what);
 int inet_aton(const char *s, struct in_addr *a);   // 1 if s is a dotted quad, else 0
 char *inet_ntoa(struct in_addr a);                 // static buffer
 uint32 inet_addr(const char *s);                   // network order; INADDR_BROADCAST on error
+int parse_port(const char *s);                     // 1..65535, or -1
+int parse_sockaddr(const char *host, const char *port, struct sockaddr_in *sin);  // 0 or -1
+char *sockaddr_ntoa(const struct sockaddr_in *sin);  // "a.b.c.d:port", static buffer
+char *mac_ntoa(const uchar *mac);                  // "52:54:00:12:34:56", static buffer
+uint16 in_cksum(const void *data, int len);        // RFC 1071, ready to store in a header
