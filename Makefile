@@ -125,7 +125,14 @@ bench: check-tools all
 grade: check-tools all
 	/usr/bin/python3 ./grade-lab-net
 
+handout:
+	/usr/bin/python3 tools/handout.py handout
+	/usr/bin/python3 tools/handout.py --check handout
+
+gradescope: handout
+	/usr/bin/python3 tools/gradescope.py build/gradescope.zip
+
 format-check:
 	clang-format --dry-run --Werror $K/*.c $K/*.h $K/net/*.c $K/net/*.h $U/*.c $U/*.h mkfs/*.c
 
-.PHONY: all clean qemu qemu-gdb check-tools pcap deps test bench grade format-check
+.PHONY: all clean qemu qemu-gdb check-tools pcap deps test bench grade handout gradescope format-check
