@@ -62,6 +62,7 @@ void skb_get_stats(struct skb_stats *st);
 // Queues (not locked: the caller holds the lock of the structure the queue lives in).
 void skb_queue_init(struct sk_buff_head *q);
 void skb_queue_tail(struct sk_buff_head *q, struct sk_buff *skb);
+void skb_queue_head(struct sk_buff_head *q, struct sk_buff *skb);  // put back at the front
 struct sk_buff *skb_dequeue(struct sk_buff_head *q);
 void skb_queue_purge(struct sk_buff_head *q);      // free everything queued
 
