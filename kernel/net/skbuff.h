@@ -22,6 +22,7 @@
 #define NSKB 1024           // buffers in the pool
 
 struct net_device;
+struct socket;
 
 struct sk_buff {
   struct sk_buff *next;     // link in one sk_buff_head at a time
@@ -33,6 +34,8 @@ struct sk_buff {
   uchar *network_header;
   uchar *transport_header;
   uint32 nexthop;           // IPv4 next hop (network order) for neigh_output
+  struct socket *sk;        // the sending socket, for errors found later (ARP failure),
+                            // or 0; set by the protocol that allocates a TX skb
   int trace;                // packet-path trace on for this packet
   char path[200];           // the stations this packet passed, for the trace
 };

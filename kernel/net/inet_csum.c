@@ -1,0 +1,63 @@
+// The Internet checksum (RFC 1071): the 16-bit one's complement of the one's complement
+// sum of the data taken as 16-bit big-endian words (an odd last byte padded with zero).
+//
+// Interface: sum pieces with csum_partial (each piece but the last of even length),
+// then csum_fold gives the value to store in the header field. Checking a received
+// header: inet_csum over it, checksum field included, is 0 when it is intact.
+#include "../types.h"
+#include "in.h"
+#include "ip.h"
+
+// Add the bytes of buf to the running sum, as big-endian 16-bit words.
+uint32
+csum_partial(const void *buf, uint len, uint32 sum)
+{
+  const uchar *p = buf;
+  uint64 acc = sum;
+
+  while (len >= 2) {
+    acc += (p[0] << 8) | p[1];
+    p += 2;
+    len -= 2;
+  }
+  if (len == 1)
+    acc += p[0] << 8;                       // RFC 1071 4.1: pad the odd byte
+  while (acc >> 16)
+    acc = (acc & 0xffff) + (acc >> 16);     // end-around carry
+  return (uint32)acc;
+}
+
+// Fold the carries into 16 bits and complement; returned in network byte order.
+uint16
+csum_fold(uint32 sum)
+{
+  while (sum >> 16)
+    sum = (sum & 0xffff) + (sum >> 16);
+  return htons((uint16)~sum);
+}
+
+// The checksum of one buffer.
+uint16
+inet_csum(const void *buf, uint len)
+{
+  return csum_fold(csum_partial(buf, len, 0));
+}
+
+// Sum of the 12-byte pseudo-header (RFC 768): source, destination, zero, protocol,
+// length. Addresses in network order, len in host order.
+uint32
+csum_pseudo(uint32 saddr, uint32 daddr, uint8 proto, uint16 len)
+{
+  uchar ph[12];
+  uchar *s = (uchar *)&saddr, *d = (uchar *)&daddr;
+
+  for (int i = 0; i < 4; i++) {
+    ph[i] = s[i];
+    ph[4 + i] = d[i];
+  }
+  ph[8] = 0;
+  ph[9] = proto;
+  ph[10] = len >> 8;
+  ph[11] = len & 0xff;
+  return csum_partial(ph, sizeof(ph), 0);
+}
