@@ -133,6 +133,10 @@ arp_check(struct sk_buff *skb)
 }
 
 // LAB arp BEGIN
+// LAB-HINT: helpers for the cache, all called with arp_lock held: find the entry of an
+// LAB-HINT: address; take an entry for a new address (a FREE one, else the stalest; free
+// LAB-HINT: it with arp_entry_free); queue a packet on a RESOLVING entry; learn a MAC
+// LAB-HINT: (entry VALID, stamp = ticks, then eth_output its pending packets unlocked).
 // The entry for ip, or 0. Caller holds arp_lock.
 static struct arp_entry *
 arp_find(uint32 ip)
