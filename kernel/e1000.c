@@ -203,6 +203,7 @@ e1000_clean_rx_irq(struct net_device *dev, int budget)
       skb = e->rx_skbs[i];
       skb_put(skb, d->length);
       skb->dev = dev;
+      net_trace(skb, "e1000_clean_rx_irq");
       e->rx_skbs[i] = fresh;
       d->addr = (uint64)fresh->data;
     }

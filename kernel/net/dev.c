@@ -144,7 +144,6 @@ netif_receive_skb(struct sk_buff *skb)
     dev->stats.rx_packets++;
     dev->stats.rx_bytes += skb->len;
   }
-  skb->trace = net_trace_on;
   net_trace(skb, "netif_receive_skb");
   eth_rcv(skb);
 }

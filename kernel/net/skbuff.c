@@ -165,29 +165,33 @@ skb_tailroom(struct sk_buff *skb)
   return skb->end - skb->tail;
 }
 
+// Where p points in skb, the same place in the copy n (0 stays 0).
+static uchar *
+skb_rebase(struct sk_buff *n, struct sk_buff *skb, uchar *p)
+{
+  return p ? n->head + (p - skb->head) : 0;
+}
+
 // A full copy of skb (data, offsets, header pointers, metadata), or 0 if the pool is empty.
 struct sk_buff *
 skb_clone_copy(struct sk_buff *skb)
 {
   struct sk_buff *n;
+  uchar *head;
 
   if((n = alloc_skb()) == 0)
     return 0;
-  memmove(n->head, skb->head, skb->end - skb->head);
-  n->data = n->head + (skb->data - skb->head);
-  n->tail = n->head + (skb->tail - skb->head);
-  n->len = skb->len;
-  n->dev = skb->dev;
-  n->protocol = skb->protocol;
-  if(skb->mac_header)
-    n->mac_header = n->head + (skb->mac_header - skb->head);
-  if(skb->network_header)
-    n->network_header = n->head + (skb->network_header - skb->head);
-  if(skb->transport_header)
-    n->transport_header = n->head + (skb->transport_header - skb->head);
-  n->nexthop = skb->nexthop;
-  n->trace = skb->trace;
-  memmove(n->path, skb->path, sizeof(n->path));
+  head = n->head;
+  *n = *skb;   // every field, then the pointers into the buffer are moved to n's
+  n->next = 0;
+  n->head = head;
+  n->end = head + SKB_AREA;
+  memmove(n->head, skb->head, SKB_AREA);
+  n->data = skb_rebase(n, skb, skb->data);
+  n->tail = skb_rebase(n, skb, skb->tail);
+  n->mac_header = skb_rebase(n, skb, skb->mac_header);
+  n->network_header = skb_rebase(n, skb, skb->network_header);
+  n->transport_header = skb_rebase(n, skb, skb->transport_header);
   return n;
 }
 
