@@ -19,9 +19,7 @@
 #include "skbuff.h"
 #include "netdevice.h"
 #include "net.h"
-// eth_rcv lives in ether.c (the protocols' ether.h declares it); declared here until
-// that header is on main.
-void eth_rcv(struct sk_buff *skb);
+#include "ether.h"
 
 #define NAPI_BUDGET 64      // frames per poll pass
 #define NET_TIMER_TICKS 10  // net_timer period: 100 ms at 100 Hz
