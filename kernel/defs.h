@@ -72,6 +72,8 @@ uint64 uvm_dealloc(pagetable_t pt, uint64 oldsz, uint64 newsz);
 int uvm_copy(pagetable_t old, pagetable_t new, uint64 sz);
 void uvm_free(pagetable_t pt, uint64 sz);
 void uvm_clear(pagetable_t pt, uint64 va);   // make a page inaccessible to user (guard)
+int uvm_map(pagetable_t pt, uint64 va, uint64 pa, uint64 sz, int perm);  // 0 or -1
+void uvm_unmap(pagetable_t pt, uint64 va, uint64 npages, int do_free);  // skips holes
 uint64 walkaddr(pagetable_t pt, uint64 va);   // PA of a user page, or 0
 int copyout(pagetable_t pt, uint64 dstva, const void *src, uint64 len);   // 0 or -1
 int copyin(pagetable_t pt, void *dst, uint64 srcva, uint64 len);          // 0 or -1
@@ -108,6 +110,7 @@ void proc_freepagetable(pagetable_t pt, uint64 sz);
 // Start a kernel thread running fn(arg) in its own process slot; returns its pid or -1.
 int kthread_create(const char *name, void (*fn)(void *), void *arg);
 int nproc_used(void);
+void proc_tick(uint64 now);   // clock tick: wake sleepers whose deadline has passed
 
 // trap.c
 extern volatile uint64 ticks;   // 100 Hz tick counter; wakeup(&ticks) on every tick
@@ -122,6 +125,7 @@ void plic_init(void);
 void plic_inithart(void);
 // Route PLIC source irq to handler(arg) on every hart; used by virtio, uart and PCI drivers.
 void irq_register(int irq, void (*handler)(void *), void *arg);
+void irq_dispatch(void);   // supervisor external interrupt: claim, handle, complete
 
 // exec.c
 int exec(char *path, char **argv);

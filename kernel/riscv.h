@@ -103,6 +103,14 @@ read_fp(void)
   return x;
 }
 
+// stimecmp (CSR 0x14D, Sstc extension): the supervisor timer interrupt is pending
+// while time >= stimecmp. Named by number: older assemblers do not know the name.
+static inline void
+write_stimecmp(uint64 x)
+{
+  asm volatile("csrw 0x14d, %0" ::"r"(x));
+}
+
 // Flush every TLB entry of this hart [priv 4.2.1].
 static inline void
 sfence_vma(void)

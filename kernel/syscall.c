@@ -1,0 +1,92 @@
+// System-call dispatch and argument fetching. The user stub (user/usys.S) puts the
+// call number in a7 and the arguments in a0..a5; the handler's int64 result goes back
+// in a0 (>= 0, or -errno). The table comes from kernel/syscalls.tbl via
+// tools/gensyscalls.sh.
+#include "types.h"
+#include "param.h"
+#include "memlayout.h"
+#include "riscv.h"
+#include "spinlock.h"
+#include "proc.h"
+#include "errno.h"
+#include "syscall_nr.h"
+#include "defs.h"
+#include "syscall_tbl.h"
+
+// Read the 8 bytes at user address addr. 0 or -EFAULT.
+int
+fetchaddr(uint64 addr, uint64 *ip)
+{
+  return copy_from_user(ip, addr, sizeof(*ip));
+}
+
+// Copy the NUL-terminated user string at addr into buf (max bytes with the NUL).
+// Its length, -EFAULT, or -ENAMETOOLONG.
+int
+fetchstr(uint64 addr, char *buf, int max)
+{
+  struct proc *p = myproc();
+
+  if(max <= 0 || p->pagetable == 0 || addr >= p->sz)
+    return -EFAULT;
+  if(copyinstr(p->pagetable, buf, addr, max) == 0)
+    return strlen(buf);
+  // Either a bad address or no NUL within max bytes: readable means too long.
+  if(addr + max <= p->sz && copyin(p->pagetable, buf, addr, max) == 0){
+    buf[max - 1] = 0;
+    return -ENAMETOOLONG;
+  }
+  return -EFAULT;
+}
+
+// The n-th system-call argument register (a0..a5), raw.
+uint64
+argraw(int n)
+{
+  struct trapframe *tf = myproc()->trapframe;
+
+  switch(n){
+  case 0: return tf->a0;
+  case 1: return tf->a1;
+  case 2: return tf->a2;
+  case 3: return tf->a3;
+  case 4: return tf->a4;
+  case 5: return tf->a5;
+  }
+  panic("argraw: n > 5");
+}
+
+int
+argint(int n)
+{
+  return (int)argraw(n);
+}
+
+// A user address argument; checked only when used (copy_from_user and friends).
+uint64
+argaddr(int n)
+{
+  return argraw(n);
+}
+
+// The n-th argument as a string: its length, -EFAULT or -ENAMETOOLONG.
+int
+argstr(int n, char *buf, int max)
+{
+  return fetchstr(argaddr(n), buf, max);
+}
+
+// Run the system call the current process asked for.
+void
+syscall(void)
+{
+  struct proc *p = myproc();
+  uint64 num = p->trapframe->a7;
+
+  if(num > 0 && num < NSYSCALL && syscall_table[num]){
+    p->trapframe->a0 = syscall_table[num]();
+  } else {
+    printf("pid %d %s: unknown sys call %d\n", p->pid, p->name, (int)num);
+    p->trapframe->a0 = -ENOSYS;
+  }
+}

@@ -1,0 +1,107 @@
+# The trampoline page: mapped at TRAMPOLINE in the kernel and in every user page
+# table, so it keeps running while satp switches between them.
+#
+# uservec: stvec points here while in user mode. sscratch holds TRAPFRAME. Save every
+#   user register xN at TRAPFRAME + N*8 (struct trapframe in proc.h; slot 0 gets sepc),
+#   load the kernel's sp, tp, page table and jump to usertrap().
+# userret(a0 = user satp): called by usertrapret() through its TRAMPOLINE address;
+#   switch to the user page table, reload every register, sret to user mode.
+#
+# TRAPFRAME = MAXVA - 2*PGSIZE with MAXVA = 1<<38 (memlayout.h); trap.c checks this.
+#define TF 0x3fffffe000
+#define KSATP 256
+#define KSP 264
+#define KTRAP 272
+#define KHART 280
+
+.section trampsec, "ax"
+.globl trampoline
+.globl uservec
+.globl userret
+trampoline:
+uservec:
+        csrrw a0, sscratch, a0          # a0 = TRAPFRAME, sscratch = user a0
+        sd x1, 8(a0)
+        sd x2, 16(a0)
+        sd x3, 24(a0)
+        sd x4, 32(a0)
+        sd x5, 40(a0)
+        sd x6, 48(a0)
+        sd x7, 56(a0)
+        sd x8, 64(a0)
+        sd x9, 72(a0)
+        sd x11, 88(a0)
+        sd x12, 96(a0)
+        sd x13, 104(a0)
+        sd x14, 112(a0)
+        sd x15, 120(a0)
+        sd x16, 128(a0)
+        sd x17, 136(a0)
+        sd x18, 144(a0)
+        sd x19, 152(a0)
+        sd x20, 160(a0)
+        sd x21, 168(a0)
+        sd x22, 176(a0)
+        sd x23, 184(a0)
+        sd x24, 192(a0)
+        sd x25, 200(a0)
+        sd x26, 208(a0)
+        sd x27, 216(a0)
+        sd x28, 224(a0)
+        sd x29, 232(a0)
+        sd x30, 240(a0)
+        sd x31, 248(a0)
+        csrr t0, sscratch               # the user's a0 (x10)
+        sd t0, 80(a0)
+        csrr t0, sepc
+        sd t0, 0(a0)
+
+        ld sp, KSP(a0)
+        ld tp, KHART(a0)
+        ld t0, KTRAP(a0)
+        ld t1, KSATP(a0)
+        sfence.vma zero, zero           # user stores are done before the switch
+        csrw satp, t1
+        sfence.vma zero, zero           # no stale user translations in the kernel
+        jr t0                           # usertrap(); does not return here
+
+userret:
+        sfence.vma zero, zero
+        csrw satp, a0
+        sfence.vma zero, zero
+        li a0, TF
+        csrw sscratch, a0               # for the next uservec
+        ld t0, 0(a0)
+        csrw sepc, t0
+        ld x1, 8(a0)
+        ld x2, 16(a0)
+        ld x3, 24(a0)
+        ld x4, 32(a0)
+        ld x5, 40(a0)
+        ld x6, 48(a0)
+        ld x7, 56(a0)
+        ld x8, 64(a0)
+        ld x9, 72(a0)
+        ld x11, 88(a0)
+        ld x12, 96(a0)
+        ld x13, 104(a0)
+        ld x14, 112(a0)
+        ld x15, 120(a0)
+        ld x16, 128(a0)
+        ld x17, 136(a0)
+        ld x18, 144(a0)
+        ld x19, 152(a0)
+        ld x20, 160(a0)
+        ld x21, 168(a0)
+        ld x22, 176(a0)
+        ld x23, 184(a0)
+        ld x24, 192(a0)
+        ld x25, 200(a0)
+        ld x26, 208(a0)
+        ld x27, 216(a0)
+        ld x28, 224(a0)
+        ld x29, 232(a0)
+        ld x30, 240(a0)
+        ld x31, 248(a0)
+        ld a0, 80(a0)
+        sret                            # to user mode at sepc (sstatus.SPP = 0)

@@ -1,0 +1,329 @@
+// Virtual memory: Sv39 page tables for the kernel and for user processes.
+// The kernel table identity-maps devices and RAM (memlayout.h) plus the trampoline and
+// one kernel stack per process slot. A user table maps the program from 0 up to p->sz,
+// the trapframe and the trampoline. copyin/copyout/copyinstr move bytes between the
+// kernel and a user address space and refuse any address the user could not touch.
+// Sv39: three levels of 512 PTEs, 9 bits of VA each, 4096-byte pages [priv 4.4].
+#include "types.h"
+#include "param.h"
+#include "memlayout.h"
+#include "riscv.h"
+#include "spinlock.h"
+#include "proc.h"
+#include "errno.h"
+#include "defs.h"
+
+pagetable_t kernel_pagetable;
+extern char etext[];        // kernel.ld: end of kernel text
+extern char trampoline[];   // trampoline.S
+
+// The leaf PTE for va, allocating intermediate tables when create != 0; 0 on failure.
+static pte_t *
+pte_find(pagetable_t pt, uint64 va, int create)
+{
+  if(va >= MAXVA)
+    return 0;
+  for(int level = 2; level > 0; level--){
+    pte_t *pte = &pt[VPN(level, va)];
+    if(*pte & PTE_V){
+      pt = (pagetable_t)PTE_TO_PA(*pte);
+    } else {
+      if(!create || (pt = kalloc()) == 0)
+        return 0;
+      *pte = PA_TO_PTE(pt) | PTE_V;
+    }
+  }
+  return &pt[VPN(0, va)];
+}
+
+// Map [va, va+sz) to [pa, pa+sz) with perm; va and sz page aligned. 0, or -1 when out
+// of memory (some pages may then be mapped; the caller unmaps them).
+static int
+map_range(pagetable_t pt, uint64 va, uint64 pa, uint64 sz, int perm)
+{
+  for(uint64 off = 0; off < sz; off += PGSIZE){
+    pte_t *pte = pte_find(pt, va + off, 1);
+    if(pte == 0)
+      return -1;
+    if(*pte & PTE_V)
+      panic("map_range: remap");
+    *pte = PA_TO_PTE(pa + off) | perm | PTE_V | PTE_A | PTE_D;
+  }
+  return 0;
+}
+
+// Remove npages mappings starting at va; free the pages too if do_free.
+static void
+unmap_range(pagetable_t pt, uint64 va, uint64 npages, int do_free)
+{
+  for(uint64 i = 0; i < npages; i++){
+    pte_t *pte = pte_find(pt, va + i * PGSIZE, 0);
+    if(pte == 0 || (*pte & PTE_V) == 0)
+      continue;
+    if(do_free)
+      kfree((void *)PTE_TO_PA(*pte));
+    *pte = 0;
+  }
+}
+
+// Map [va, va+sz) to pa in a user page table (trampoline, trapframe). 0 or -1.
+int
+uvm_map(pagetable_t pt, uint64 va, uint64 pa, uint64 sz, int perm)
+{
+  return map_range(pt, PGROUNDDOWN(va), PGROUNDDOWN(pa), PGROUNDUP(sz), perm);
+}
+
+// Unmap npages pages at va, freeing them if do_free; holes are skipped.
+void
+uvm_unmap(pagetable_t pt, uint64 va, uint64 npages, int do_free)
+{
+  unmap_range(pt, va, npages, do_free);
+}
+
+// Map into the kernel page table at boot; running out of memory here is fatal.
+void
+kvm_map(pagetable_t kpt, uint64 va, uint64 pa, uint64 sz, int perm)
+{
+  if(map_range(kpt, PGROUNDDOWN(va), PGROUNDDOWN(pa), PGROUNDUP(sz), perm) < 0)
+    panic("kvm_map: out of memory");
+}
+
+// Build the kernel page table (hart 0, once).
+void
+kvm_init(void)
+{
+  pagetable_t kpt = kalloc();
+
+  kvm_map(kpt, UART0, UART0, PGSIZE, PTE_R | PTE_W);
+  kvm_map(kpt, VIRTIO0, VIRTIO0, 8 * PGSIZE, PTE_R | PTE_W);   // virtio-mmio slots 0..7
+  kvm_map(kpt, PLIC, PLIC, 0x400000, PTE_R | PTE_W);
+  kvm_map(kpt, PCIE_ECAM, PCIE_ECAM, PCIE_ECAM_SIZE, PTE_R | PTE_W);
+  kvm_map(kpt, PCIE_MMIO, PCIE_MMIO, PCIE_MMIO_SIZE, PTE_R | PTE_W);
+  kvm_map(kpt, KERNBASE, KERNBASE, (uint64)etext - KERNBASE, PTE_R | PTE_X);
+  kvm_map(kpt, (uint64)etext, (uint64)etext, PHYSTOP - (uint64)etext, PTE_R | PTE_W);
+  kvm_map(kpt, TRAMPOLINE, (uint64)trampoline, PGSIZE, PTE_R | PTE_X);
+  for(int i = 0; i < NPROC; i++){
+    for(int j = 0; j < KSTACK_PAGES; j++){
+      char *pa = kalloc();
+      if(pa == 0)
+        panic("kvm_init: kernel stacks");
+      kvm_map(kpt, KSTACK(i) + j * PGSIZE, (uint64)pa, PGSIZE, PTE_R | PTE_W);
+    }
+  }
+  kernel_pagetable = kpt;
+}
+
+// Turn on paging with the kernel page table on this hart.
+void
+kvm_inithart(void)
+{
+  sfence_vma();   // finish stores to the page table before using it
+  csr_write(satp, MAKE_SATP(kernel_pagetable));
+  sfence_vma();   // drop stale translations
+}
+
+// An empty user page table, or 0.
+pagetable_t
+uvm_create(void)
+{
+  return kalloc();
+}
+
+// Grow user memory from oldsz to newsz with zeroed pages (R, U and xperm, e.g. PTE_W).
+// Returns newsz, or 0 if memory ran out (nothing is left allocated then).
+uint64
+uvm_alloc(pagetable_t pt, uint64 oldsz, uint64 newsz, int xperm)
+{
+  if(newsz <= oldsz)
+    return oldsz;
+  if(newsz > TRAPFRAME)
+    return 0;
+  for(uint64 va = PGROUNDUP(oldsz); va < newsz; va += PGSIZE){
+    char *pa = kalloc();
+    if(pa == 0 || map_range(pt, va, (uint64)pa, PGSIZE, PTE_R | PTE_U | xperm) < 0){
+      if(pa)
+        kfree(pa);
+      uvm_dealloc(pt, va, oldsz);
+      return 0;
+    }
+  }
+  return newsz;
+}
+
+// Shrink user memory from oldsz to newsz, freeing the pages; returns newsz.
+uint64
+uvm_dealloc(pagetable_t pt, uint64 oldsz, uint64 newsz)
+{
+  if(newsz >= oldsz)
+    return oldsz;
+  uint64 from = PGROUNDUP(newsz), to = PGROUNDUP(oldsz);
+  if(to > from)
+    unmap_range(pt, from, (to - from) / PGSIZE, 1);
+  return newsz;
+}
+
+// Copy a parent's memory [0, sz) into a child's table. 0, or -1 (child left empty).
+int
+uvm_copy(pagetable_t old, pagetable_t new, uint64 sz)
+{
+  for(uint64 va = 0; va < sz; va += PGSIZE){
+    pte_t *pte = pte_find(old, va, 0);
+    if(pte == 0 || (*pte & PTE_V) == 0)
+      continue;
+    char *pa = kalloc();
+    if(pa == 0 || map_range(new, va, (uint64)pa, PGSIZE, PTE_FLAGS(*pte) & ~PTE_V) < 0){
+      if(pa)
+        kfree(pa);
+      unmap_range(new, 0, va / PGSIZE, 1);
+      return -1;
+    }
+    memmove(pa, (void *)PTE_TO_PA(*pte), PGSIZE);
+  }
+  return 0;
+}
+
+// Free page-table pages; every leaf must already be unmapped.
+static void
+free_tables(pagetable_t pt, int level)
+{
+  for(int i = 0; i < 512; i++){
+    pte_t pte = pt[i];
+    if((pte & PTE_V) == 0)
+      continue;
+    if(level == 0 || (pte & (PTE_R | PTE_W | PTE_X)))
+      panic("free_tables: leaf still mapped");
+    free_tables((pagetable_t)PTE_TO_PA(pte), level - 1);
+  }
+  kfree(pt);
+}
+
+// Free user memory [0, sz) and the page table itself.
+void
+uvm_free(pagetable_t pt, uint64 sz)
+{
+  if(sz > 0)
+    unmap_range(pt, 0, PGROUNDUP(sz) / PGSIZE, 1);
+  free_tables(pt, 2);
+}
+
+// Take away user access to the page at va (the stack guard page).
+void
+uvm_clear(pagetable_t pt, uint64 va)
+{
+  pte_t *pte = pte_find(pt, va, 0);
+
+  if(pte == 0)
+    panic("uvm_clear: no page");
+  *pte &= ~PTE_U;
+}
+
+// Physical address of the user page holding va, or 0 if the user may not touch it.
+uint64
+walkaddr(pagetable_t pt, uint64 va)
+{
+  pte_t *pte = pte_find(pt, va, 0);
+
+  if(pte == 0 || (*pte & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
+    return 0;
+  return PTE_TO_PA(*pte);
+}
+
+// Physical address for va if its page has all of need (PTE_W for stores), else 0.
+static char *
+user_page(pagetable_t pt, uint64 va, int need)
+{
+  pte_t *pte = pte_find(pt, va, 0);
+  int want = PTE_V | PTE_U | need;
+
+  if(pte == 0 || (*pte & want) != want)
+    return 0;
+  return (char *)PTE_TO_PA(*pte) + (va % PGSIZE);
+}
+
+// Copy len bytes from kernel src to user dstva. 0, or -1 on a bad address.
+int
+copyout(pagetable_t pt, uint64 dstva, const void *src, uint64 len)
+{
+  while(len > 0){
+    char *pa = user_page(pt, dstva, PTE_W);
+    if(pa == 0)
+      return -1;
+    uint64 n = PGSIZE - dstva % PGSIZE;
+    if(n > len)
+      n = len;
+    memmove(pa, src, n);
+    len -= n;
+    src = (const char *)src + n;
+    dstva += n;
+  }
+  return 0;
+}
+
+// Copy len bytes from user srcva to kernel dst. 0, or -1 on a bad address.
+int
+copyin(pagetable_t pt, void *dst, uint64 srcva, uint64 len)
+{
+  while(len > 0){
+    char *pa = user_page(pt, srcva, PTE_R);
+    if(pa == 0)
+      return -1;
+    uint64 n = PGSIZE - srcva % PGSIZE;
+    if(n > len)
+      n = len;
+    memmove(dst, pa, n);
+    len -= n;
+    dst = (char *)dst + n;
+    srcva += n;
+  }
+  return 0;
+}
+
+// Copy a NUL-terminated string of at most max bytes (with the NUL). 0, or -1 on a bad
+// address or when no NUL is found within max bytes.
+int
+copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max)
+{
+  while(max > 0){
+    char *pa = user_page(pt, srcva, PTE_R);
+    if(pa == 0)
+      return -1;
+    uint64 n = PGSIZE - srcva % PGSIZE;
+    for(; n > 0 && max > 0; n--, max--, srcva++){
+      *dst = *pa++;
+      if(*dst++ == 0)
+        return 0;
+    }
+  }
+  return -1;
+}
+
+// Is [va, va+len) inside the current process's memory?
+static struct proc *
+user_range(uint64 va, uint64 len)
+{
+  struct proc *p = myproc();
+
+  if(p == 0 || p->pagetable == 0 || va >= MAXVA || len > p->sz || va > p->sz - len)
+    return 0;
+  return p;
+}
+
+int
+copy_to_user(uint64 dstva, const void *src, uint64 len)
+{
+  struct proc *p = user_range(dstva, len);
+
+  if(p == 0 || copyout(p->pagetable, dstva, src, len) < 0)
+    return -EFAULT;
+  return 0;
+}
+
+int
+copy_from_user(void *dst, uint64 srcva, uint64 len)
+{
+  struct proc *p = user_range(srcva, len);
+
+  if(p == 0 || copyin(p->pagetable, dst, srcva, len) < 0)
+    return -EFAULT;
+  return 0;
+}
