@@ -292,8 +292,10 @@ arp_rcv(struct sk_buff *skb)
     NETSTAT_INC(arp_requests_in);
     arp_send_reply(ah);
   }
+  net_rx_done(skb, 0);
+  return;
 drop:
-  kfree_skb(skb);
+  net_rx_done(skb, "(dropped)");
 }
 
 // Every 100 ms: re-send requests, fail entries that got no answer, age valid entries.

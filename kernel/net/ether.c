@@ -80,7 +80,7 @@ eth_rcv(struct sk_buff *skb)
   }
   NETSTAT_INC(eth_rx_unknown_type);
 drop:
-  kfree_skb(skb);
+  net_rx_done(skb, "(dropped)");
 }
 
 // Prepend the Ethernet header (to dst, EtherType type) and send. Consumes the skb.

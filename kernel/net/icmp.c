@@ -174,8 +174,10 @@ icmp_rcv(struct sk_buff *skb)
   } else if (ic->type == ICMP_DEST_UNREACH) {
     icmp_unreach(skb);
   }
+  net_rx_done(skb, 0);
+  return;
 drop:
-  kfree_skb(skb);
+  net_rx_done(skb, "(dropped)");
 }
 
 // Put so on the raw socket list if it is not there yet (done at its first use, since
@@ -276,6 +278,8 @@ raw_sendmsg(struct socket *so, uint64 ubuf, int len, struct sockaddr_in *to, int
     return r;
   if ((skb = alloc_skb()) == 0)
     return -ENOBUFS;
+  sock_trace_tx(skb, flags);
+  net_trace(skb, "raw_sendmsg");
   skb_reserve(skb, MAX_HEADER);
   r = copy_from_user(skb_put(skb, len), ubuf, len);
   if (r == 0)
@@ -285,10 +289,8 @@ raw_sendmsg(struct socket *so, uint64 ubuf, int len, struct sockaddr_in *to, int
     return r;
   }
   skb->sk = so;
-  net_trace(skb, "raw_sendmsg");
   if ((r = ip_queue_xmit(skb, so->laddr, daddr, IPPROTO_ICMP)) < 0)
     return r;
-  __atomic_fetch_add(&so->tx_packets, 1, __ATOMIC_RELAXED);
   return len;
 }
 

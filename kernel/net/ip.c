@@ -124,7 +124,7 @@ ip_rcv(struct sk_buff *skb)
   return;
 
 drop:
-  kfree_skb(skb);
+  net_rx_done(skb, "(dropped)");
 }
 
 // Pick the next hop for daddr: itself when on-link, else the gateway.

@@ -37,6 +37,15 @@ net_init(void)
   pci_init();
 }
 
+// A received packet ends here (consumed by its protocol, or dropped): print its trace
+// when tracing is on, then free it.
+void
+net_rx_done(struct sk_buff *skb, const char *note)
+{
+  net_trace_print(skb, "rx", note);
+  kfree_skb(skb);
+}
+
 // Periodic protocol work, every 100 ms in the network thread.
 void
 net_timer(void)

@@ -4,6 +4,8 @@
 #include "../types.h"
 #include "netctl.h"
 
+struct sk_buff;
+
 // An IPv4 address a.b.c.d in network byte order (this CPU is little-endian).
 #define IPV4_ADDR(a, b, c, d) \
   ((uint32)(a) | (uint32)(b) << 8 | (uint32)(c) << 16 | (uint32)(d) << 24)
@@ -19,6 +21,8 @@ extern struct net_proto_stats netstats;
 
 void net_init(void);      // called once from main(): pool, protocols, device probe
 void net_timer(void);     // called every 100 ms by the network thread (ARP ageing, retries)
+// The end of a received packet's path: print its trace ("rx a > b > c note") and free it.
+void net_rx_done(struct sk_buff *skb, const char *note);
 int arp_dump(struct netctl_arp *out, int max);
 void arp_flush(void);
 uint64 arp_set_timeout(uint64 ticks);

@@ -206,18 +206,18 @@ udp_sendmsg(struct socket *so, uint64 ubuf, int len, struct sockaddr_in *to, int
     return r;                               // back-pressure: wait for the TX queue
   if ((skb = alloc_skb()) == 0)
     return -ENOBUFS;
+  sock_trace_tx(skb, flags);
+  net_trace(skb, "udp_sendmsg");
   skb_reserve(skb, MAX_HEADER);
   if (copy_from_user(skb_put(skb, len), ubuf, len) < 0) {
     kfree_skb(skb);
     return -EFAULT;
   }
-  net_trace(skb, "udp_sendmsg");
   udp_push_header(skb, saddr, so->lport, daddr, dport);
   skb->sk = so;
   if ((r = ip_queue_xmit(skb, saddr, daddr, IPPROTO_UDP)) < 0)
     return r;
-  NETSTAT_INC(udp_tx);
-  __atomic_fetch_add(&so->tx_packets, 1, __ATOMIC_RELAXED);
+  NETSTAT_INC(udp_tx);                      // socket.c counts so->tx_packets
   return len;
 }
 
@@ -325,7 +325,7 @@ udp_rcv(struct sk_buff *skb)
   net_trace(skb, "udp_rcv");
   NETSTAT_INC(udp_rx);
   if (udp_check(skb) < 0) {
-    kfree_skb(skb);
+    net_rx_done(skb, "(dropped)");
     return;
   }
   // LAB udprx BEGIN
@@ -334,7 +334,7 @@ udp_rcv(struct sk_buff *skb)
   // LAB-HINT: peer (faddr:fport). None: count udp_rx_no_port and icmp_send_unreach(skb,
   // LAB-HINT: ICMP_PORT_UNREACH). Found: skb_pull the UDP header and sock_queue_rcv; when
   // LAB-HINT: it refuses (-ENOBUFS) count udp_rx_queue_full. Keep udp_lock until it is queued.
-  // LAB-STUB: kfree_skb(skb);
+  // LAB-STUB: net_rx_done(skb, "(no socket)");
   struct iphdr *ip = (struct iphdr *)skb->network_header;
   struct udphdr *uh = (struct udphdr *)skb->data;
   struct socket *so;
@@ -345,10 +345,12 @@ udp_rcv(struct sk_buff *skb)
     spin_unlock(&udp_lock);
     NETSTAT_INC(udp_rx_no_port);
     icmp_send_unreach(skb, ICMP_PORT_UNREACH);
-    kfree_skb(skb);
+    net_rx_done(skb, "(no socket)");
     return;
   }
   skb_pull(skb, UDP_HLEN);
+  net_trace(skb, "sock_queue_rcv");
+  net_trace_print(skb, "rx", 0);            // the socket owns it from here
   if (sock_queue_rcv(so, skb) < 0)
     NETSTAT_INC(udp_rx_queue_full);
   spin_unlock(&udp_lock);
