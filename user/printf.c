@@ -3,7 +3,6 @@
 // Conversions: %d %i %u %x %X %p %s %c %%, with an optional 'l' or 'll' (64-bit), a field
 // width, and the '-' (left-justify) and '0' (zero-pad) flags. Output to a descriptor is
 // gathered in a small buffer and written in as few write() calls as possible.
-#include <stdarg.h>
 #include "user/user.h"
 
 // Where formatted bytes go: a descriptor (through buf) or a caller's string.
@@ -140,7 +139,8 @@ vformat(struct sink *s, const char *fmt, va_list ap)
   }
 }
 
-static int
+// Formatted output to fd from a va_list.
+int
 vfprintf(int fd, const char *fmt, va_list ap)
 {
   char buf[256];
@@ -183,11 +183,21 @@ int
 snprintf(char *buf, int size, const char *fmt, ...)
 {
   va_list ap;
-  struct sink s = {-1, buf, size > 0 ? size - 1 : 0, 0, 0};
+  int n;
 
   va_start(ap, fmt);
-  vformat(&s, fmt, ap);
+  n = vsnprintf(buf, size, fmt, ap);
   va_end(ap);
+  return n;
+}
+
+// snprintf from a va_list.
+int
+vsnprintf(char *buf, int size, const char *fmt, va_list ap)
+{
+  struct sink s = {-1, buf, size > 0 ? size - 1 : 0, 0, 0};
+
+  vformat(&s, fmt, ap);
   if (size > 0)
     buf[s.len] = 0;
   return s.total;

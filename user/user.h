@@ -2,6 +2,7 @@
 // user/syscalls.h), errno, string and memory helpers, formatted output, malloc, and
 // the network byte-order/address helpers. Every user program includes only this file.
 #pragma once
+#include <stdarg.h>
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/stat.h"
@@ -11,6 +12,8 @@
 #include "kernel/errno.h"
 #include "kernel/net/in.h"
 #include "user/syscalls.h"
+
+#define NELEM(x) ((int)(sizeof(x) / sizeof((x)[0])))
 
 #ifndef CONSOLE
 #define CONSOLE 1   // major device number of the console (kernel/file.h)
@@ -50,6 +53,8 @@ int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int fprintf(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int snprintf(char *buf, int size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+int vfprintf(int fd, const char *fmt, va_list ap);
+int vsnprintf(char *buf, int size, const char *fmt, va_list ap);
 
 // umalloc.c
 void *malloc(uint n);
