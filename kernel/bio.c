@@ -19,9 +19,9 @@
 #include "buf.h"
 
 static struct {
-  struct spinlock lock;   // guards refcnt, dev, blockno and the list links of every buf
+  struct spinlock lock;  // guards refcnt, dev, blockno and the list links of every buf
   struct buf bufs[NBUF];
-  struct buf head;        // list sentinel; holds no block
+  struct buf head;  // list sentinel; holds no block
 } bcache;
 
 // Unlink b from the LRU list.
@@ -49,7 +49,7 @@ bcache_init(void)
   spin_init(&bcache.lock, "bcache");
   bcache.head.newer = &bcache.head;
   bcache.head.older = &bcache.head;
-  for(struct buf *b = bcache.bufs; b < bcache.bufs + NBUF; b++){
+  for (struct buf *b = bcache.bufs; b < bcache.bufs + NBUF; b++) {
     sleeplock_init(&b->lock, "buf");
     lru_push_newest(b);
   }
@@ -64,16 +64,16 @@ bget(uint dev, uint blockno)
 
   spin_lock(&bcache.lock);
 again:
-  for(b = bcache.head.newer; b != &bcache.head; b = b->newer){
-    if(b->dev == dev && b->blockno == blockno){
+  for (b = bcache.head.newer; b != &bcache.head; b = b->newer) {
+    if (b->dev == dev && b->blockno == blockno) {
       b->refcnt++;
       spin_unlock(&bcache.lock);
       sleeplock_acquire(&b->lock);
       return b;
     }
   }
-  for(b = bcache.head.older; b != &bcache.head; b = b->older){
-    if(b->refcnt == 0){
+  for (b = bcache.head.older; b != &bcache.head; b = b->older) {
+    if (b->refcnt == 0) {
       b->dev = dev;
       b->blockno = blockno;
       b->valid = 0;
@@ -93,7 +93,7 @@ struct buf *
 bread(uint dev, uint blockno)
 {
   struct buf *b = bget(dev, blockno);
-  if(!b->valid){
+  if (!b->valid) {
     virtio_disk_rw(b, 0);
     b->valid = 1;
   }
@@ -104,7 +104,7 @@ bread(uint dev, uint blockno)
 void
 bwrite(struct buf *b)
 {
-  if(!sleeplock_holding(&b->lock))
+  if (!sleeplock_holding(&b->lock))
     panic("bwrite: buffer not locked");
   virtio_disk_rw(b, 1);
 }
@@ -113,12 +113,12 @@ bwrite(struct buf *b)
 void
 brelse(struct buf *b)
 {
-  if(!sleeplock_holding(&b->lock))
+  if (!sleeplock_holding(&b->lock))
     panic("brelse: buffer not locked");
   sleeplock_release(&b->lock);
   spin_lock(&bcache.lock);
   b->refcnt--;
-  if(b->refcnt == 0){
+  if (b->refcnt == 0) {
     lru_remove(b);
     lru_push_newest(b);
     wakeup(&bcache);
@@ -141,7 +141,7 @@ bunpin(struct buf *b)
 {
   spin_lock(&bcache.lock);
   b->refcnt--;
-  if(b->refcnt == 0)
+  if (b->refcnt == 0)
     wakeup(&bcache);
   spin_unlock(&bcache.lock);
 }

@@ -7,8 +7,8 @@
 
 struct buf {
   // bcache.lock guards these four
-  int refcnt;             // holders + waiters + log pins; 0 = may be recycled
-  struct buf *newer;      // LRU list: head.newer is the most recently released
+  int refcnt;         // holders + waiters + log pins; 0 = may be recycled
+  struct buf *newer;  // LRU list: head.newer is the most recently released
   struct buf *older;
   uint dev;
   uint blockno;

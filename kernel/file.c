@@ -20,7 +20,7 @@
 struct devsw devsw[NDEV];
 
 static struct {
-  struct spinlock lock;   // guards ref and type of every file
+  struct spinlock lock;  // guards ref and type of every file
   struct file file[NFILE];
 } ftable;
 
@@ -36,8 +36,8 @@ struct file *
 filealloc(void)
 {
   spin_lock(&ftable.lock);
-  for(struct file *f = ftable.file; f < ftable.file + NFILE; f++){
-    if(f->ref == 0){
+  for (struct file *f = ftable.file; f < ftable.file + NFILE; f++) {
+    if (f->ref == 0) {
       memset(f, 0, sizeof(*f));
       f->ref = 1;
       spin_unlock(&ftable.lock);
@@ -53,7 +53,7 @@ struct file *
 filedup(struct file *f)
 {
   spin_lock(&ftable.lock);
-  if(f->ref < 1)
+  if (f->ref < 1)
     panic("filedup: free file");
   f->ref++;
   spin_unlock(&ftable.lock);
@@ -65,23 +65,23 @@ void
 fileclose(struct file *f)
 {
   spin_lock(&ftable.lock);
-  if(f->ref < 1)
+  if (f->ref < 1)
     panic("fileclose: free file");
-  if(--f->ref > 0){
+  if (--f->ref > 0) {
     spin_unlock(&ftable.lock);
     return;
   }
-  struct file copy = *f;   // release outside the lock: it may sleep
+  struct file copy = *f;  // release outside the lock: it may sleep
   f->type = FD_NONE;
   spin_unlock(&ftable.lock);
 
-  if(copy.type == FD_PIPE){
+  if (copy.type == FD_PIPE) {
     pipeclose(copy.pipe, copy.writable);
-  } else if(copy.type == FD_INODE || copy.type == FD_DEVICE){
+  } else if (copy.type == FD_INODE || copy.type == FD_DEVICE) {
     begin_op();
     iput(copy.ip);
     end_op();
-  } else if(copy.type == FD_SOCKET){
+  } else if (copy.type == FD_SOCKET) {
     sock_close(copy.sock);
   }
 }
@@ -93,14 +93,14 @@ filestat(struct file *f, uint64 addr)
   struct stat st;
 
   memset(&st, 0, sizeof(st));
-  if(f->type == FD_INODE || f->type == FD_DEVICE){
+  if (f->type == FD_INODE || f->type == FD_DEVICE) {
     ilock(f->ip);
     stati(f->ip, &st);
     iunlock(f->ip);
-  } else if(f->type == FD_PIPE){
+  } else if (f->type == FD_PIPE) {
     st.type = T_PIPE;
     st.nlink = 1;
-  } else if(f->type == FD_SOCKET){
+  } else if (f->type == FD_SOCKET) {
     st.type = T_SOCKET;
     st.nlink = 1;
   } else {
@@ -113,23 +113,23 @@ filestat(struct file *f, uint64 addr)
 int
 fileread(struct file *f, uint64 addr, int n)
 {
-  if(!f->readable)
+  if (!f->readable)
     return -EBADF;
-  if(n < 0)
+  if (n < 0)
     return -EINVAL;
-  switch(f->type){
+  switch (f->type) {
   case FD_PIPE:
     return piperead(f->pipe, addr, n);
   case FD_SOCKET:
     return sock_read(f->sock, addr, n);
   case FD_DEVICE:
-    if(f->major < 0 || f->major >= NDEV || !devsw[f->major].read)
+    if (f->major < 0 || f->major >= NDEV || !devsw[f->major].read)
       return -ENODEV;
     return devsw[f->major].read(1, addr, n);
   case FD_INODE: {
     ilock(f->ip);
     int r = readi(f->ip, 1, addr, f->off, n);
-    if(r > 0)
+    if (r > 0)
       f->off += r;
     iunlock(f->ip);
     return r < 0 ? -EFAULT : r;
@@ -148,22 +148,22 @@ inode_write(struct file *f, uint64 addr, int n)
   int max = ((MAXOPBLOCKS - 5) / 2) * BSIZE;
   int done = 0;
 
-  while(done < n){
+  while (done < n) {
     int m = n - done;
-    if(m > max)
+    if (m > max)
       m = max;
     begin_op();
     ilock(f->ip);
     int r = writei(f->ip, 1, addr + done, f->off, m);
-    if(r > 0)
+    if (r > 0)
       f->off += r;
     iunlock(f->ip);
     end_op();
-    if(r < 0)
+    if (r < 0)
       return done > 0 ? done : r;
     done += r;
-    if(r != m)
-      break;   // disk full part way
+    if (r != m)
+      break;  // disk full part way
   }
   return done;
 }
@@ -172,17 +172,17 @@ inode_write(struct file *f, uint64 addr, int n)
 int
 filewrite(struct file *f, uint64 addr, int n)
 {
-  if(!f->writable)
+  if (!f->writable)
     return -EBADF;
-  if(n < 0)
+  if (n < 0)
     return -EINVAL;
-  switch(f->type){
+  switch (f->type) {
   case FD_PIPE:
     return pipewrite(f->pipe, addr, n);
   case FD_SOCKET:
     return sock_write(f->sock, addr, n);
   case FD_DEVICE:
-    if(f->major < 0 || f->major >= NDEV || !devsw[f->major].write)
+    if (f->major < 0 || f->major >= NDEV || !devsw[f->major].write)
       return -ENODEV;
     return devsw[f->major].write(1, addr, n);
   case FD_INODE:
@@ -196,17 +196,17 @@ filewrite(struct file *f, uint64 addr, int n)
 int
 file_poll(struct file *f, int events)
 {
-  switch(f->type){
+  switch (f->type) {
   case FD_PIPE:
     return pipe_poll(f->pipe, f->writable, events);
   case FD_SOCKET:
     return sock_poll(f->sock, events);
   case FD_DEVICE:
-    if(f->major >= 0 && f->major < NDEV && devsw[f->major].poll)
+    if (f->major >= 0 && f->major < NDEV && devsw[f->major].poll)
       return devsw[f->major].poll(events);
     return events & (POLLIN | POLLOUT);
   case FD_INODE:
-    return events & (POLLIN | POLLOUT);   // a disk file never blocks
+    return events & (POLLIN | POLLOUT);  // a disk file never blocks
   default:
     return POLLNVAL;
   }

@@ -25,10 +25,10 @@
 #include "fs.h"
 #include "buf.h"
 
-struct superblock sb;   // read once by fs_init; constant afterwards
+struct superblock sb;  // read once by fs_init; constant afterwards
 
 static struct {
-  struct spinlock lock;   // guards ref, dev and inum of every inode
+  struct spinlock lock;  // guards ref, dev and inum of every inode
   struct inode inode[NINODE];
 } itable;
 
@@ -39,7 +39,7 @@ fs_init(int dev)
   struct buf *b = bread(dev, SUPERBLOCK);
   memmove(&sb, b->data, sizeof(sb));
   brelse(b);
-  if(sb.magic != FS_MAGIC)
+  if (sb.magic != FS_MAGIC)
     panic("fs_init: bad superblock magic (rebuild fs.img)");
   log_init(dev, &sb);
 }
@@ -58,11 +58,11 @@ bzero(uint dev, uint bno)
 static uint
 balloc(uint dev)
 {
-  for(uint base = 0; base < sb.size; base += BPB){
+  for (uint base = 0; base < sb.size; base += BPB) {
     struct buf *b = bread(dev, BBLOCK(base, sb));
-    for(uint bit = 0; bit < BPB && base + bit < sb.size; bit++){
+    for (uint bit = 0; bit < BPB && base + bit < sb.size; bit++) {
       uchar mask = 1 << (bit % 8);
-      if(b->data[bit / 8] & mask)
+      if (b->data[bit / 8] & mask)
         continue;
       b->data[bit / 8] |= mask;
       log_write(b);
@@ -79,12 +79,12 @@ balloc(uint dev)
 static void
 bfree(uint dev, uint bno)
 {
-  if(bno < sb.data_start || bno >= sb.size)
+  if (bno < sb.data_start || bno >= sb.size)
     panic("bfree: not a data block");
   struct buf *b = bread(dev, BBLOCK(bno, sb));
   uint bit = bno % BPB;
   uchar mask = 1 << (bit % 8);
-  if((b->data[bit / 8] & mask) == 0)
+  if ((b->data[bit / 8] & mask) == 0)
     panic("bfree: block already free");
   b->data[bit / 8] &= ~mask;
   log_write(b);
@@ -96,7 +96,7 @@ void
 inode_init(void)
 {
   spin_init(&itable.lock, "itable");
-  for(int i = 0; i < NINODE; i++)
+  for (int i = 0; i < NINODE; i++)
     sleeplock_init(&itable.inode[i].lock, "inode");
 }
 
@@ -108,16 +108,16 @@ iget(uint dev, uint inum)
   struct inode *ip, *empty = 0;
 
   spin_lock(&itable.lock);
-  for(ip = itable.inode; ip < itable.inode + NINODE; ip++){
-    if(ip->ref > 0 && ip->dev == dev && ip->inum == inum){
+  for (ip = itable.inode; ip < itable.inode + NINODE; ip++) {
+    if (ip->ref > 0 && ip->dev == dev && ip->inum == inum) {
       ip->ref++;
       spin_unlock(&itable.lock);
       return ip;
     }
-    if(empty == 0 && ip->ref == 0)
+    if (empty == 0 && ip->ref == 0)
       empty = ip;
   }
-  if(empty){
+  if (empty) {
     empty->dev = dev;
     empty->inum = inum;
     empty->ref = 1;
@@ -132,12 +132,12 @@ iget(uint dev, uint inum)
 struct inode *
 ialloc(uint dev, short type)
 {
-  for(uint inum = 1; inum < sb.ninodes; inum++){
+  for (uint inum = 1; inum < sb.ninodes; inum++) {
     struct buf *b = bread(dev, IBLOCK(inum, sb));
     struct dinode *dip = (struct dinode *)b->data + inum % IPB;
-    if(dip->type == 0){
+    if (dip->type == 0) {
       struct inode *ip = iget(dev, inum);
-      if(ip == 0){   // no room in the inode table
+      if (ip == 0) {  // no room in the inode table
         brelse(b);
         return 0;
       }
@@ -182,10 +182,10 @@ idup(struct inode *ip)
 void
 ilock(struct inode *ip)
 {
-  if(ip == 0 || ip->ref < 1)
+  if (ip == 0 || ip->ref < 1)
     panic("ilock: no reference");
   sleeplock_acquire(&ip->lock);
-  if(ip->valid)
+  if (ip->valid)
     return;
   struct buf *b = bread(ip->dev, IBLOCK(ip->inum, sb));
   struct dinode *dip = (struct dinode *)b->data + ip->inum % IPB;
@@ -197,7 +197,7 @@ ilock(struct inode *ip)
   memmove(ip->addrs, dip->addrs, sizeof(ip->addrs));
   brelse(b);
   ip->valid = 1;
-  if(ip->type == 0)
+  if (ip->type == 0)
     panic("ilock: inode is free on disk");
 }
 
@@ -205,7 +205,7 @@ ilock(struct inode *ip)
 void
 iunlock(struct inode *ip)
 {
-  if(ip == 0 || !sleeplock_holding(&ip->lock) || ip->ref < 1)
+  if (ip == 0 || !sleeplock_holding(&ip->lock) || ip->ref < 1)
     panic("iunlock: not locked");
   sleeplock_release(&ip->lock);
 }
@@ -216,7 +216,7 @@ void
 iput(struct inode *ip)
 {
   spin_lock(&itable.lock);
-  if(ip->ref == 1 && ip->valid && ip->nlink == 0){
+  if (ip->ref == 1 && ip->valid && ip->nlink == 0) {
     // Nobody else can find it (no links, no references), so the lock is free.
     spin_unlock(&itable.lock);
     sleeplock_acquire(&ip->lock);
@@ -244,12 +244,12 @@ iunlockput(struct inode *ip)
 static uint
 index_get(struct inode *ip, uint *slot, uint i, int alloc)
 {
-  if(*slot == 0 && (!alloc || (*slot = balloc(ip->dev)) == 0))
+  if (*slot == 0 && (!alloc || (*slot = balloc(ip->dev)) == 0))
     return 0;
   struct buf *b = bread(ip->dev, *slot);
   uint *a = (uint *)b->data;
   uint bno = a[i];
-  if(bno == 0 && alloc && (bno = balloc(ip->dev)) != 0){
+  if (bno == 0 && alloc && (bno = balloc(ip->dev)) != 0) {
     a[i] = bno;
     log_write(b);
   }
@@ -262,20 +262,20 @@ index_get(struct inode *ip, uint *slot, uint i, int alloc)
 static uint
 bmap(struct inode *ip, uint bn, int alloc)
 {
-  if(bn < NDIRECT){
-    if(ip->addrs[bn] == 0 && alloc)
+  if (bn < NDIRECT) {
+    if (ip->addrs[bn] == 0 && alloc)
       ip->addrs[bn] = balloc(ip->dev);
     return ip->addrs[bn];
   }
   bn -= NDIRECT;
-  if(bn < NINDIRECT)
+  if (bn < NINDIRECT)
     return index_get(ip, &ip->addrs[NDIRECT], bn, alloc);
   bn -= NINDIRECT;
-  if(bn >= NINDIRECT * NINDIRECT)
+  if (bn >= NINDIRECT * NINDIRECT)
     return 0;
   // Double indirect: the root's entry bn / NINDIRECT names a single-indirect block.
   uint mid = index_get(ip, &ip->addrs[NDIRECT + 1], bn / NINDIRECT, alloc);
-  if(mid == 0)
+  if (mid == 0)
     return 0;
   return index_get(ip, &mid, bn % NINDIRECT, alloc);
 }
@@ -286,10 +286,10 @@ free_index(uint dev, uint bno, int depth)
 {
   struct buf *b = bread(dev, bno);
   uint *a = (uint *)b->data;
-  for(uint i = 0; i < NINDIRECT; i++){
-    if(a[i] == 0)
+  for (uint i = 0; i < NINDIRECT; i++) {
+    if (a[i] == 0)
       continue;
-    if(depth > 1)
+    if (depth > 1)
       free_index(dev, a[i], depth - 1);
     else
       bfree(dev, a[i]);
@@ -302,14 +302,14 @@ free_index(uint dev, uint bno, int depth)
 void
 itrunc(struct inode *ip)
 {
-  for(int i = 0; i < NDIRECT; i++){
-    if(ip->addrs[i])
+  for (int i = 0; i < NDIRECT; i++) {
+    if (ip->addrs[i])
       bfree(ip->dev, ip->addrs[i]);
     ip->addrs[i] = 0;
   }
-  if(ip->addrs[NDIRECT])
+  if (ip->addrs[NDIRECT])
     free_index(ip->dev, ip->addrs[NDIRECT], 1);
-  if(ip->addrs[NDIRECT + 1])
+  if (ip->addrs[NDIRECT + 1])
     free_index(ip->dev, ip->addrs[NDIRECT + 1], 2);
   ip->addrs[NDIRECT] = 0;
   ip->addrs[NDIRECT + 1] = 0;
@@ -335,24 +335,24 @@ readi(struct inode *ip, int user_dst, uint64 dst, uint off, uint n)
 {
   uint done = 0;
 
-  if(off > ip->size || off + n < off)
+  if (off > ip->size || off + n < off)
     return 0;
-  if(off + n > ip->size)
+  if (off + n > ip->size)
     n = ip->size - off;
-  while(done < n){
+  while (done < n) {
     uint bno = bmap(ip, off / BSIZE, 0);
     uint m = BSIZE - off % BSIZE;
-    if(m > n - done)
+    if (m > n - done)
       m = n - done;
-    if(bno == 0){
-      static const uchar zeros[BSIZE];   // a hole reads as zeros
-      if(either_copyout(user_dst, dst, zeros, m) < 0)
+    if (bno == 0) {
+      static const uchar zeros[BSIZE];  // a hole reads as zeros
+      if (either_copyout(user_dst, dst, zeros, m) < 0)
         return -1;
     } else {
       struct buf *b = bread(ip->dev, bno);
       int r = either_copyout(user_dst, dst, b->data + off % BSIZE, m);
       brelse(b);
-      if(r < 0)
+      if (r < 0)
         return -1;
     }
     done += m;
@@ -371,21 +371,21 @@ writei(struct inode *ip, int user_src, uint64 src, uint off, uint n)
   uint done = 0;
   int err = 0;
 
-  if(off > ip->size || off + n < off)
+  if (off > ip->size || off + n < off)
     return -EINVAL;
-  if((uint64)off + n > (uint64)MAXFILE * BSIZE)
+  if ((uint64)off + n > (uint64)MAXFILE * BSIZE)
     return -EFBIG;
-  while(done < n){
+  while (done < n) {
     uint bno = bmap(ip, off / BSIZE, 1);
-    if(bno == 0){
+    if (bno == 0) {
       err = -ENOSPC;
       break;
     }
     uint m = BSIZE - off % BSIZE;
-    if(m > n - done)
+    if (m > n - done)
       m = n - done;
     struct buf *b = bread(ip->dev, bno);
-    if(either_copyin(b->data + off % BSIZE, user_src, src, m) < 0){
+    if (either_copyin(b->data + off % BSIZE, user_src, src, m) < 0) {
       brelse(b);
       err = -EFAULT;
       break;
@@ -396,10 +396,10 @@ writei(struct inode *ip, int user_src, uint64 src, uint off, uint n)
     off += m;
     src += m;
   }
-  if(off > ip->size)
+  if (off > ip->size)
     ip->size = off;
-  iupdate(ip);   // bmap may have changed addrs[] even when size did not grow
-  if(done == 0 && err)
+  iupdate(ip);  // bmap may have changed addrs[] even when size did not grow
+  if (done == 0 && err)
     return err;
   return done;
 }
@@ -418,13 +418,13 @@ dirlookup(struct inode *dp, char *name, uint *poff)
 {
   struct dirent de;
 
-  if(dp->type != T_DIR)
+  if (dp->type != T_DIR)
     panic("dirlookup: not a directory");
-  for(uint off = 0; off < dp->size; off += sizeof(de)){
-    if(readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
+  for (uint off = 0; off < dp->size; off += sizeof(de)) {
+    if (readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
       panic("dirlookup: short read");
-    if(de.inum != 0 && namecmp(name, de.name) == 0){
-      if(poff)
+    if (de.inum != 0 && namecmp(name, de.name) == 0) {
+      if (poff)
         *poff = off;
       return iget(dp->dev, de.inum);
     }
@@ -441,21 +441,21 @@ dirlink(struct inode *dp, char *name, uint inum)
   struct inode *ip;
   uint off;
 
-  if((ip = dirlookup(dp, name, 0)) != 0){
+  if ((ip = dirlookup(dp, name, 0)) != 0) {
     iput(ip);
     return -EEXIST;
   }
-  for(off = 0; off < dp->size; off += sizeof(de)){
-    if(readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
+  for (off = 0; off < dp->size; off += sizeof(de)) {
+    if (readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
       panic("dirlink: short read");
-    if(de.inum == 0)
+    if (de.inum == 0)
       break;
   }
   memset(&de, 0, sizeof(de));
   strncpy(de.name, name, DIRSIZ);
   de.inum = inum;
   int r = writei(dp, 0, (uint64)&de, off, sizeof(de));
-  if(r < 0)
+  if (r < 0)
     return r;
   return r == sizeof(de) ? 0 : -ENOSPC;
 }
@@ -466,19 +466,19 @@ dirlink(struct inode *dp, char *name, uint inum)
 static char *
 path_next(char *path, char *name, int *toolong)
 {
-  while(*path == '/')
+  while (*path == '/')
     path++;
-  if(*path == 0)
+  if (*path == 0)
     return 0;
   char *start = path;
-  while(*path != '/' && *path != 0)
+  while (*path != '/' && *path != 0)
     path++;
   int len = path - start;
-  if(len > DIRSIZ)
+  if (len > DIRSIZ)
     *toolong = 1;
   memset(name, 0, DIRSIZ);
   memmove(name, start, len > DIRSIZ ? DIRSIZ : len);
-  while(*path == '/')
+  while (*path == '/')
     path++;
   return path;
 }
@@ -492,32 +492,32 @@ namei_err(char *path, int parent, char *name, int *err)
   struct inode *ip, *next;
   int toolong = 0;
 
-  if(*path == 0){
+  if (*path == 0) {
     *err = -ENOENT;
     return 0;
   }
   ip = (*path == '/') ? iget(ROOTDEV, ROOTINO) : idup(myproc()->cwd);
-  if(ip == 0){
+  if (ip == 0) {
     *err = -ENFILE;
     return 0;
   }
-  while((path = path_next(path, name, &toolong)) != 0){
+  while ((path = path_next(path, name, &toolong)) != 0) {
     ilock(ip);
     *err = toolong ? -ENAMETOOLONG : (ip->type != T_DIR ? -ENOTDIR : 0);
-    if(*err == 0 && parent && *path == 0){
-      iunlock(ip);   // name holds the last element
+    if (*err == 0 && parent && *path == 0) {
+      iunlock(ip);  // name holds the last element
       return ip;
     }
     next = *err ? 0 : dirlookup(ip, name, 0);
     iunlockput(ip);
-    if(next == 0){
-      if(*err == 0)
+    if (next == 0) {
+      if (*err == 0)
         *err = -ENOENT;
       return 0;
     }
     ip = next;
   }
-  if(parent){   // the path was "/" or only slashes: it has no last element
+  if (parent) {  // the path was "/" or only slashes: it has no last element
     iput(ip);
     *err = -ENOENT;
     return 0;

@@ -33,12 +33,12 @@ struct log_header {
 };
 
 static struct {
-  struct spinlock lock;     // guards every field below
+  struct spinlock lock;  // guards every field below
   uint dev;
-  uint start;               // block number of the header
-  int running;              // calls between begin_op and end_op
-  int committing;           // a commit is writing; begin_op waits
-  struct log_header lh;     // the transaction being built
+  uint start;            // block number of the header
+  int running;           // calls between begin_op and end_op
+  int committing;        // a commit is writing; begin_op waits
+  struct log_header lh;  // the transaction being built
 } wal;
 
 // A private buffer for writing log slots and the header, so a commit never needs a
@@ -69,7 +69,7 @@ header_write(void)
 static void
 replay(void)
 {
-  for(uint i = 0; i < wal.lh.n; i++){
+  for (uint i = 0; i < wal.lh.n; i++) {
     struct buf *from = bread(wal.dev, wal.start + 1 + i);
     struct buf *to = bread(wal.dev, wal.lh.blockno[i]);
     memmove(to->data, from->data, BSIZE);
@@ -83,7 +83,7 @@ replay(void)
 void
 log_init(int dev, struct superblock *sb)
 {
-  if(sizeof(struct log_header) > BSIZE || sb->nlog < LOGBLOCKS + 1)
+  if (sizeof(struct log_header) > BSIZE || sb->nlog < LOGBLOCKS + 1)
     panic("log_init: log too small");
   spin_init(&wal.lock, "log");
   sleeplock_init(&stage.lock, "logstage");
@@ -92,9 +92,9 @@ log_init(int dev, struct superblock *sb)
   struct buf *h = bread(dev, wal.start);
   memmove(&wal.lh, h->data, sizeof(wal.lh));
   brelse(h);
-  if(wal.lh.n > LOGBLOCKS)
+  if (wal.lh.n > LOGBLOCKS)
     panic("log_init: corrupt log header");
-  if(wal.lh.n > 0)
+  if (wal.lh.n > 0)
     printf("log: replaying %d blocks\n", wal.lh.n);
   replay();
   wal.lh.n = 0;
@@ -106,22 +106,22 @@ log_init(int dev, struct superblock *sb)
 static void
 commit(void)
 {
-  if(wal.lh.n == 0)
+  if (wal.lh.n == 0)
     return;
-  for(uint i = 0; i < wal.lh.n; i++){
-    struct buf *b = bread(wal.dev, wal.lh.blockno[i]);   // cached: pinned
+  for (uint i = 0; i < wal.lh.n; i++) {
+    struct buf *b = bread(wal.dev, wal.lh.blockno[i]);  // cached: pinned
     stage_write(wal.start + 1 + i, b->data);
     brelse(b);
   }
-  header_write();   // commit point
-  for(uint i = 0; i < wal.lh.n; i++){
+  header_write();  // commit point
+  for (uint i = 0; i < wal.lh.n; i++) {
     struct buf *b = bread(wal.dev, wal.lh.blockno[i]);
     bwrite(b);
     bunpin(b);
     brelse(b);
   }
   wal.lh.n = 0;
-  header_write();   // the transaction is fully installed
+  header_write();  // the transaction is fully installed
 }
 
 // Start a file-system system call: wait for room in the log and no commit running.
@@ -129,7 +129,7 @@ void
 begin_op(void)
 {
   spin_lock(&wal.lock);
-  while(wal.committing || wal.lh.n + (wal.running + 1) * MAXOPBLOCKS > LOGBLOCKS)
+  while (wal.committing || wal.lh.n + (wal.running + 1) * MAXOPBLOCKS > LOGBLOCKS)
     sleep(&wal, &wal.lock);
   wal.running++;
   spin_unlock(&wal.lock);
@@ -142,19 +142,19 @@ end_op(void)
   int do_commit = 0;
 
   spin_lock(&wal.lock);
-  if(wal.running <= 0 || wal.committing)
+  if (wal.running <= 0 || wal.committing)
     panic("end_op: not in a transaction");
   wal.running--;
-  if(wal.running == 0){
+  if (wal.running == 0) {
     do_commit = 1;
     wal.committing = 1;
   } else {
-    wakeup(&wal);   // our reservation is free for a waiting begin_op
+    wakeup(&wal);  // our reservation is free for a waiting begin_op
   }
   spin_unlock(&wal.lock);
 
-  if(do_commit){
-    commit();   // sleeps on the disk: not under wal.lock
+  if (do_commit) {
+    commit();  // sleeps on the disk: not under wal.lock
     spin_lock(&wal.lock);
     wal.committing = 0;
     wakeup(&wal);
@@ -170,13 +170,13 @@ log_write(struct buf *b)
   uint i;
 
   spin_lock(&wal.lock);
-  if(wal.running < 1)
+  if (wal.running < 1)
     panic("log_write: outside a transaction");
-  for(i = 0; i < wal.lh.n; i++)
-    if(wal.lh.blockno[i] == b->blockno)
+  for (i = 0; i < wal.lh.n; i++)
+    if (wal.lh.blockno[i] == b->blockno)
       break;
-  if(i == wal.lh.n){
-    if(wal.lh.n >= LOGBLOCKS)
+  if (i == wal.lh.n) {
+    if (wal.lh.n >= LOGBLOCKS)
       panic("log_write: transaction too big");
     wal.lh.blockno[wal.lh.n++] = b->blockno;
     bpin(b);

@@ -17,12 +17,12 @@
 #define PIPE_BUF_SIZE 512
 
 struct pipe {
-  struct spinlock lock;   // guards everything below
+  struct spinlock lock;  // guards everything below
   uchar buf[PIPE_BUF_SIZE];
-  uint64 rpos;            // bytes ever read; free-running, index with % PIPE_BUF_SIZE
-  uint64 wpos;            // bytes ever written
-  int readers_open;       // the read end is still open
-  int writers_open;       // the write end is still open
+  uint64 rpos;       // bytes ever read; free-running, index with % PIPE_BUF_SIZE
+  uint64 wpos;       // bytes ever written
+  int readers_open;  // the read end is still open
+  int writers_open;  // the write end is still open
 };
 
 // Make a pipe and its two files: *rf reads, *wf writes. 0 or -ENFILE/-ENOMEM.
@@ -34,10 +34,10 @@ pipealloc(struct file **rf, struct file **wf)
 
   *rf = filealloc();
   *wf = *rf ? filealloc() : 0;
-  if(*wf == 0)
+  if (*wf == 0)
     goto bad;
   err = -ENOMEM;
-  if((pi = kalloc()) == 0)
+  if ((pi = kalloc()) == 0)
     goto bad;
   spin_init(&pi->lock, "pipe");
   pi->readers_open = 1;
@@ -51,9 +51,9 @@ pipealloc(struct file **rf, struct file **wf)
   return 0;
 
 bad:
-  if(*rf)
+  if (*rf)
     fileclose(*rf);
-  if(*wf)
+  if (*wf)
     fileclose(*wf);
   return err;
 }
@@ -63,7 +63,7 @@ void
 pipeclose(struct pipe *pi, int writable)
 {
   spin_lock(&pi->lock);
-  if(writable)
+  if (writable)
     pi->writers_open = 0;
   else
     pi->readers_open = 0;
@@ -72,7 +72,7 @@ pipeclose(struct pipe *pi, int writable)
   int dead = !pi->readers_open && !pi->writers_open;
   spin_unlock(&pi->lock);
   poll_wakeup();
-  if(dead)
+  if (dead)
     kfree(pi);
 }
 
@@ -84,16 +84,16 @@ pipewrite(struct pipe *pi, uint64 addr, int n)
   struct proc *p = myproc();
 
   spin_lock(&pi->lock);
-  while(done < n){
-    if(!pi->readers_open){
+  while (done < n) {
+    if (!pi->readers_open) {
       done = done ? done : -EPIPE;
       break;
     }
-    if(killed(p)){
+    if (killed(p)) {
       done = done ? done : -EINTR;
       break;
     }
-    if(pi->wpos - pi->rpos == PIPE_BUF_SIZE){
+    if (pi->wpos - pi->rpos == PIPE_BUF_SIZE) {
       wakeup(&pi->rpos);
       sleep(&pi->wpos, &pi->lock);
       continue;
@@ -102,11 +102,11 @@ pipewrite(struct pipe *pi, uint64 addr, int n)
     uint at = pi->wpos % PIPE_BUF_SIZE;
     uint room = PIPE_BUF_SIZE - (pi->wpos - pi->rpos);
     uint m = PIPE_BUF_SIZE - at;
-    if(m > room)
+    if (m > room)
       m = room;
-    if(m > n - done)
+    if (m > n - done)
       m = n - done;
-    if(copy_from_user(pi->buf + at, addr + done, m) < 0){
+    if (copy_from_user(pi->buf + at, addr + done, m) < 0) {
       done = done ? done : -EFAULT;
       break;
     }
@@ -127,21 +127,21 @@ piperead(struct pipe *pi, uint64 addr, int n)
   struct proc *p = myproc();
 
   spin_lock(&pi->lock);
-  while(pi->rpos == pi->wpos && pi->writers_open){
-    if(killed(p)){
+  while (pi->rpos == pi->wpos && pi->writers_open) {
+    if (killed(p)) {
       spin_unlock(&pi->lock);
       return -EINTR;
     }
     sleep(&pi->rpos, &pi->lock);
   }
-  while(done < n && pi->rpos != pi->wpos){
+  while (done < n && pi->rpos != pi->wpos) {
     uint at = pi->rpos % PIPE_BUF_SIZE;
     uint m = PIPE_BUF_SIZE - at;
-    if(m > pi->wpos - pi->rpos)
+    if (m > pi->wpos - pi->rpos)
       m = pi->wpos - pi->rpos;
-    if(m > n - done)
+    if (m > n - done)
       m = n - done;
-    if(copy_to_user(addr + done, pi->buf + at, m) < 0){
+    if (copy_to_user(addr + done, pi->buf + at, m) < 0) {
       done = done ? done : -EFAULT;
       break;
     }
@@ -163,15 +163,15 @@ pipe_poll(struct pipe *pi, int writable, int events)
   int r = 0;
 
   spin_lock(&pi->lock);
-  if(!writable){
-    if(pi->rpos != pi->wpos || !pi->writers_open)
+  if (!writable) {
+    if (pi->rpos != pi->wpos || !pi->writers_open)
       r |= events & POLLIN;
-    if(!pi->writers_open)
+    if (!pi->writers_open)
       r |= POLLHUP;
   } else {
-    if(pi->wpos - pi->rpos < PIPE_BUF_SIZE)
+    if (pi->wpos - pi->rpos < PIPE_BUF_SIZE)
       r |= events & POLLOUT;
-    if(!pi->readers_open)
+    if (!pi->readers_open)
       r |= POLLERR;
   }
   spin_unlock(&pi->lock);

@@ -23,11 +23,11 @@ argfd(int n, int *pfd, struct file **pf)
   int fd = argint(n);
   struct file *f;
 
-  if(fd < 0 || fd >= NOFILE || (f = myproc()->ofile[fd]) == 0)
+  if (fd < 0 || fd >= NOFILE || (f = myproc()->ofile[fd]) == 0)
     return -EBADF;
-  if(pfd)
+  if (pfd)
     *pfd = fd;
-  if(pf)
+  if (pf)
     *pf = f;
   return 0;
 }
@@ -38,8 +38,8 @@ fdalloc(struct file *f)
 {
   struct proc *p = myproc();
 
-  for(int fd = 0; fd < NOFILE; fd++){
-    if(p->ofile[fd] == 0){
+  for (int fd = 0; fd < NOFILE; fd++) {
+    if (p->ofile[fd] == 0) {
       p->ofile[fd] = f;
       return fd;
     }
@@ -53,9 +53,9 @@ sys_dup(void)
   struct file *f;
   int r;
 
-  if((r = argfd(0, 0, &f)) < 0)
+  if ((r = argfd(0, 0, &f)) < 0)
     return r;
-  if((r = fdalloc(f)) < 0)
+  if ((r = fdalloc(f)) < 0)
     return r;
   filedup(f);
   return r;
@@ -67,7 +67,7 @@ sys_read(void)
   struct file *f;
   int r;
 
-  if((r = argfd(0, 0, &f)) < 0)
+  if ((r = argfd(0, 0, &f)) < 0)
     return r;
   return fileread(f, argaddr(1), argint(2));
 }
@@ -78,7 +78,7 @@ sys_write(void)
   struct file *f;
   int r;
 
-  if((r = argfd(0, 0, &f)) < 0)
+  if ((r = argfd(0, 0, &f)) < 0)
     return r;
   return filewrite(f, argaddr(1), argint(2));
 }
@@ -89,7 +89,7 @@ sys_close(void)
   struct file *f;
   int fd, r;
 
-  if((r = argfd(0, &fd, &f)) < 0)
+  if ((r = argfd(0, &fd, &f)) < 0)
     return r;
   myproc()->ofile[fd] = 0;
   fileclose(f);
@@ -102,7 +102,7 @@ sys_fstat(void)
   struct file *f;
   int r;
 
-  if((r = argfd(0, 0, &f)) < 0)
+  if ((r = argfd(0, 0, &f)) < 0)
     return r;
   return filestat(f, argaddr(1));
 }
@@ -112,7 +112,7 @@ static int
 argpath(int n, char *path)
 {
   int r = argstr(n, path, MAXPATH);
-  if(r == 0)
+  if (r == 0)
     return -ENOENT;
   return r;
 }
@@ -123,10 +123,10 @@ dir_is_empty(struct inode *dp)
 {
   struct dirent de;
 
-  for(uint off = 2 * sizeof(de); off < dp->size; off += sizeof(de)){
-    if(readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
+  for (uint off = 2 * sizeof(de); off < dp->size; off += sizeof(de)) {
+    if (readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
       panic("dir_is_empty: short read");
-    if(de.inum != 0)
+    if (de.inum != 0)
       return 0;
   }
   return 1;
@@ -139,13 +139,13 @@ sys_link(void)
   struct inode *dp, *ip;
   int r;
 
-  if((r = argpath(0, old)) < 0 || (r = argpath(1, new)) < 0)
+  if ((r = argpath(0, old)) < 0 || (r = argpath(1, new)) < 0)
     return r;
   begin_op();
-  if((ip = namei_err(old, 0, name, &r)) == 0)
+  if ((ip = namei_err(old, 0, name, &r)) == 0)
     goto out;
   ilock(ip);
-  if(ip->type == T_DIR){
+  if (ip->type == T_DIR) {
     iunlockput(ip);
     r = -EPERM;
     goto out;
@@ -154,12 +154,12 @@ sys_link(void)
   iupdate(ip);
   iunlock(ip);
 
-  if((dp = namei_err(new, 1, name, &r)) != 0){
+  if ((dp = namei_err(new, 1, name, &r)) != 0) {
     ilock(dp);
     r = (dp->dev != ip->dev) ? -EXDEV : dirlink(dp, name, ip->inum);
     iunlockput(dp);
   }
-  if(r < 0){   // undo the count
+  if (r < 0) {  // undo the count
     ilock(ip);
     ip->nlink--;
     iupdate(ip);
@@ -178,9 +178,9 @@ remove_entry(struct inode *dp, struct inode *ip, uint off)
   struct dirent de;
 
   memset(&de, 0, sizeof(de));
-  if(writei(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
+  if (writei(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
     panic("unlink: writei");
-  if(ip->type == T_DIR){   // its ".." no longer names dp
+  if (ip->type == T_DIR) {  // its ".." no longer names dp
     dp->nlink--;
     iupdate(dp);
   }
@@ -196,22 +196,22 @@ sys_unlink(void)
   uint off;
   int r;
 
-  if((r = argpath(0, path)) < 0)
+  if ((r = argpath(0, path)) < 0)
     return r;
   begin_op();
-  if((dp = namei_err(path, 1, name, &r)) == 0)
+  if ((dp = namei_err(path, 1, name, &r)) == 0)
     goto out;
   ilock(dp);
-  if(namecmp(name, ".") == 0 || namecmp(name, "..") == 0){
+  if (namecmp(name, ".") == 0 || namecmp(name, "..") == 0) {
     r = -EINVAL;
-  } else if((ip = dirlookup(dp, name, &off)) == 0){
+  } else if ((ip = dirlookup(dp, name, &off)) == 0) {
     r = -ENOENT;
   } else {
     ilock(ip);
-    if(ip->nlink < 1)
+    if (ip->nlink < 1)
       panic("unlink: nlink < 1");
     r = 0;
-    if(ip->type == T_DIR && !dir_is_empty(ip))
+    if (ip->type == T_DIR && !dir_is_empty(ip))
       r = -ENOTEMPTY;
     else
       remove_entry(dp, ip, off);
@@ -229,9 +229,9 @@ init_dir(struct inode *ip, struct inode *dp)
 {
   int r;
 
-  if((r = dirlink(ip, ".", ip->inum)) < 0 || (r = dirlink(ip, "..", dp->inum)) < 0)
+  if ((r = dirlink(ip, ".", ip->inum)) < 0 || (r = dirlink(ip, "..", dp->inum)) < 0)
     return r;
-  dp->nlink++;   // for ".."
+  dp->nlink++;  // for ".."
   iupdate(dp);
   return 0;
 }
@@ -244,19 +244,19 @@ create(char *path, short type, short major, short minor, int *err)
   char name[DIRSIZ];
   struct inode *dp, *ip;
 
-  if((dp = namei_err(path, 1, name, err)) == 0)
+  if ((dp = namei_err(path, 1, name, err)) == 0)
     return 0;
   ilock(dp);
-  if((ip = dirlookup(dp, name, 0)) != 0){
+  if ((ip = dirlookup(dp, name, 0)) != 0) {
     iunlockput(dp);
     ilock(ip);
-    if(type == T_FILE && (ip->type == T_FILE || ip->type == T_DEVICE))
+    if (type == T_FILE && (ip->type == T_FILE || ip->type == T_DEVICE))
       return ip;
     *err = (type == T_FILE && ip->type == T_DIR) ? -EISDIR : -EEXIST;
     iunlockput(ip);
     return 0;
   }
-  if((ip = ialloc(dp->dev, type)) == 0){
+  if ((ip = ialloc(dp->dev, type)) == 0) {
     iunlockput(dp);
     *err = -ENOSPC;
     return 0;
@@ -266,10 +266,10 @@ create(char *path, short type, short major, short minor, int *err)
   ip->minor = minor;
   ip->nlink = 1;
   iupdate(ip);
-  if(type == T_DIR && (*err = init_dir(ip, dp)) < 0)
+  if (type == T_DIR && (*err = init_dir(ip, dp)) < 0)
     goto undo;
-  if((*err = dirlink(dp, name, ip->inum)) < 0){
-    if(type == T_DIR){   // init_dir counted its ".." in dp
+  if ((*err = dirlink(dp, name, ip->inum)) < 0) {
+    if (type == T_DIR) {  // init_dir counted its ".." in dp
       dp->nlink--;
       iupdate(dp);
     }
@@ -278,7 +278,7 @@ create(char *path, short type, short major, short minor, int *err)
   iunlockput(dp);
   return ip;
 
-undo:   // free the new inode: iput does it once nlink is 0
+undo:  // free the new inode: iput does it once nlink is 0
   ip->nlink = 0;
   iupdate(ip);
   iunlockput(ip);
@@ -293,13 +293,13 @@ open_inode(struct inode *ip, int flags)
   struct file *f;
   int fd;
 
-  if((f = filealloc()) == 0)
+  if ((f = filealloc()) == 0)
     return -ENFILE;
-  if((fd = fdalloc(f)) < 0){
+  if ((fd = fdalloc(f)) < 0) {
     fileclose(f);
     return fd;
   }
-  if(ip->type == T_DEVICE){
+  if (ip->type == T_DEVICE) {
     f->type = FD_DEVICE;
     f->major = ip->major;
   } else {
@@ -309,7 +309,7 @@ open_inode(struct inode *ip, int flags)
   f->ip = ip;
   f->readable = !(flags & O_WRONLY);
   f->writable = (flags & O_WRONLY) || (flags & O_RDWR);
-  if((flags & O_TRUNC) && ip->type == T_FILE && f->writable)
+  if ((flags & O_TRUNC) && ip->type == T_FILE && f->writable)
     itrunc(ip);
   return fd;
 }
@@ -321,27 +321,27 @@ sys_open(void)
   struct inode *ip;
   int flags, r;
 
-  if((r = argpath(0, path)) < 0)
+  if ((r = argpath(0, path)) < 0)
     return r;
   flags = argint(1);
   begin_op();
-  if(flags & O_CREATE){
+  if (flags & O_CREATE) {
     ip = create(path, T_FILE, 0, 0, &r);
-  } else if((ip = namei_err(path, 0, name, &r)) != 0){
+  } else if ((ip = namei_err(path, 0, name, &r)) != 0) {
     ilock(ip);
   }
-  if(ip == 0)
+  if (ip == 0)
     goto out;
-  if(ip->type == T_DIR && (flags & (O_WRONLY | O_RDWR | O_TRUNC)))
+  if (ip->type == T_DIR && (flags & (O_WRONLY | O_RDWR | O_TRUNC)))
     r = -EISDIR;
-  else if(ip->type == T_DEVICE && (ip->major < 0 || ip->major >= NDEV))
+  else if (ip->type == T_DEVICE && (ip->major < 0 || ip->major >= NDEV))
     r = -ENODEV;
   else
     r = open_inode(ip, flags);
-  if(r < 0)
+  if (r < 0)
     iunlockput(ip);
   else
-    iunlock(ip);   // the file keeps the reference
+    iunlock(ip);  // the file keeps the reference
 out:
   end_op();
   return r;
@@ -354,10 +354,10 @@ sys_mkdir(void)
   struct inode *ip;
   int r;
 
-  if((r = argpath(0, path)) < 0)
+  if ((r = argpath(0, path)) < 0)
     return r;
   begin_op();
-  if((ip = create(path, T_DIR, 0, 0, &r)) != 0){
+  if ((ip = create(path, T_DIR, 0, 0, &r)) != 0) {
     iunlockput(ip);
     r = 0;
   }
@@ -372,13 +372,13 @@ sys_mknod(void)
   struct inode *ip;
   int r, major = argint(1), minor = argint(2);
 
-  if((r = argpath(0, path)) < 0)
+  if ((r = argpath(0, path)) < 0)
     return r;
-  if(major < 0 || major >= NDEV)
+  if (major < 0 || major >= NDEV)
     return -EINVAL;
   begin_op();
-  if((ip = create(path, T_DEVICE, major, minor, &r)) != 0){
-    if(ip->type != T_DEVICE || ip->major != major)
+  if ((ip = create(path, T_DEVICE, major, minor, &r)) != 0) {
+    if (ip->type != T_DEVICE || ip->major != major)
       r = -EEXIST;
     else
       r = 0;
@@ -396,13 +396,13 @@ sys_chdir(void)
   struct proc *p = myproc();
   int r;
 
-  if((r = argpath(0, path)) < 0)
+  if ((r = argpath(0, path)) < 0)
     return r;
   begin_op();
-  if((ip = namei_err(path, 0, name, &r)) == 0)
+  if ((ip = namei_err(path, 0, name, &r)) == 0)
     goto out;
   ilock(ip);
-  if(ip->type != T_DIR){
+  if (ip->type != T_DIR) {
     iunlockput(ip);
     r = -ENOTDIR;
     goto out;
@@ -424,21 +424,21 @@ sys_pipe(void)
   struct proc *p = myproc();
   int fds[2], r;
 
-  if((r = pipealloc(&rf, &wf)) < 0)
+  if ((r = pipealloc(&rf, &wf)) < 0)
     return r;
   fds[0] = fds[1] = -1;
-  if((fds[0] = fdalloc(rf)) < 0 || (fds[1] = fdalloc(wf)) < 0){
+  if ((fds[0] = fdalloc(rf)) < 0 || (fds[1] = fdalloc(wf)) < 0) {
     r = -EMFILE;
     goto bad;
   }
-  if((r = copy_to_user(uarr, fds, sizeof(fds))) < 0)
+  if ((r = copy_to_user(uarr, fds, sizeof(fds))) < 0)
     goto bad;
   return 0;
 
 bad:
-  if(fds[0] >= 0)
+  if (fds[0] >= 0)
     p->ofile[fds[0]] = 0;
-  if(fds[1] >= 0)
+  if (fds[1] >= 0)
     p->ofile[fds[1]] = 0;
   fileclose(rf);
   fileclose(wf);

@@ -20,22 +20,22 @@
 #include "buf.h"
 #include "virtio.h"
 
-#define VQ_SIZE 16   // descriptors; a power of 2 [virtio 1.1 2.6]
+#define VQ_SIZE 16  // descriptors; a power of 2 [virtio 1.1 2.6]
 
 // One in-flight request, indexed by the head descriptor of its chain.
 struct disk_req {
   struct buf *b;
-  struct virtio_blk_req_hdr hdr;   // DMA: the device reads it
-  volatile uchar status;           // DMA: the device writes it
+  struct virtio_blk_req_hdr hdr;  // DMA: the device reads it
+  volatile uchar status;          // DMA: the device writes it
 };
 
 static struct {
-  struct spinlock lock;            // guards everything here and the rings
-  struct vring_desc *desc;         // VQ_SIZE entries (one page)
-  struct vring_avail *avail;       // one page
-  volatile struct vring_used *used;   // one page
-  char desc_free[VQ_SIZE];         // 1 = descriptor i is unused
-  uint16 used_seen;                // used->idx up to which we have processed
+  struct spinlock lock;              // guards everything here and the rings
+  struct vring_desc *desc;           // VQ_SIZE entries (one page)
+  struct vring_avail *avail;         // one page
+  volatile struct vring_used *used;  // one page
+  char desc_free[VQ_SIZE];           // 1 = descriptor i is unused
+  uint16 used_seen;                  // used->idx up to which we have processed
   struct disk_req req[VQ_SIZE];
 } disk;
 
@@ -60,7 +60,7 @@ negotiate_features(void)
 {
   reg_write(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
   uint32 hi = reg_read(VIRTIO_MMIO_DEVICE_FEATURES);
-  if((hi & (1 << (VIRTIO_F_VERSION_1 - 32))) == 0)
+  if ((hi & (1 << (VIRTIO_F_VERSION_1 - 32))) == 0)
     panic("virtio_disk: device does not offer VERSION_1");
   // Word 0: no optional block features (no RO, no FLUSH, no event index, no indirect).
   reg_write(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
@@ -70,7 +70,7 @@ negotiate_features(void)
   uint32 status = reg_read(VIRTIO_MMIO_STATUS) | VIRTIO_STATUS_FEATURES_OK;
   reg_write(VIRTIO_MMIO_STATUS, status);
   // The device clears FEATURES_OK if it does not accept our subset [virtio 1.1 3.1.1].
-  if((reg_read(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK) == 0)
+  if ((reg_read(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK) == 0)
     panic("virtio_disk: features not accepted");
 }
 
@@ -79,14 +79,14 @@ static void
 setup_queue(void)
 {
   reg_write(VIRTIO_MMIO_QUEUE_SEL, 0);
-  if(reg_read(VIRTIO_MMIO_QUEUE_READY) != 0)
+  if (reg_read(VIRTIO_MMIO_QUEUE_READY) != 0)
     panic("virtio_disk: queue 0 already in use");
-  if(reg_read(VIRTIO_MMIO_QUEUE_NUM_MAX) < VQ_SIZE)
+  if (reg_read(VIRTIO_MMIO_QUEUE_NUM_MAX) < VQ_SIZE)
     panic("virtio_disk: queue too short");
   disk.desc = kalloc();
   disk.avail = kalloc();
   disk.used = kalloc();
-  if(!disk.desc || !disk.avail || !disk.used)
+  if (!disk.desc || !disk.avail || !disk.used)
     panic("virtio_disk: kalloc");
   reg_write(VIRTIO_MMIO_QUEUE_NUM, VQ_SIZE);
   // Kernel addresses are physical addresses (identity map, memlayout.h).
@@ -97,7 +97,7 @@ setup_queue(void)
   reg_write(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint64)disk.used);
   reg_write(VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint64)disk.used >> 32);
   reg_write(VIRTIO_MMIO_QUEUE_READY, 1);
-  for(int i = 0; i < VQ_SIZE; i++)
+  for (int i = 0; i < VQ_SIZE; i++)
     disk.desc_free[i] = 1;
 }
 
@@ -106,10 +106,10 @@ void
 virtio_disk_init(void)
 {
   spin_init(&disk.lock, "virtio_disk");
-  if(reg_read(VIRTIO_MMIO_MAGIC) != VIRTIO_MAGIC || reg_read(VIRTIO_MMIO_VERSION) != 2 ||
-     reg_read(VIRTIO_MMIO_DEVICE_ID) != VIRTIO_DEV_BLOCK)
+  if (reg_read(VIRTIO_MMIO_MAGIC) != VIRTIO_MAGIC || reg_read(VIRTIO_MMIO_VERSION) != 2 ||
+      reg_read(VIRTIO_MMIO_DEVICE_ID) != VIRTIO_DEV_BLOCK)
     panic("virtio_disk: no modern virtio block device at VIRTIO0");
-  reg_write(VIRTIO_MMIO_STATUS, 0);   // reset
+  reg_write(VIRTIO_MMIO_STATUS, 0);  // reset
   uint32 status = VIRTIO_STATUS_ACKNOWLEDGE;
   reg_write(VIRTIO_MMIO_STATUS, status);
   status |= VIRTIO_STATUS_DRIVER;
@@ -117,7 +117,7 @@ virtio_disk_init(void)
   negotiate_features();
   setup_queue();
   status = reg_read(VIRTIO_MMIO_STATUS) | VIRTIO_STATUS_DRIVER_OK;
-  reg_write(VIRTIO_MMIO_STATUS, status);   // the device is live
+  reg_write(VIRTIO_MMIO_STATUS, status);  // the device is live
   irq_register(VIRTIO0_IRQ, virtio_disk_intr, 0);
 }
 
@@ -126,12 +126,12 @@ static int
 desc_alloc(int *idx, int n)
 {
   int got = 0;
-  for(int i = 0; i < VQ_SIZE && got < n; i++)
-    if(disk.desc_free[i])
+  for (int i = 0; i < VQ_SIZE && got < n; i++)
+    if (disk.desc_free[i])
       idx[got++] = i;
-  if(got < n)
+  if (got < n)
     return -1;
-  for(int i = 0; i < n; i++)
+  for (int i = 0; i < n; i++)
     disk.desc_free[idx[i]] = 0;
   return 0;
 }
@@ -140,12 +140,12 @@ desc_alloc(int *idx, int n)
 static void
 desc_free_chain(int head)
 {
-  for(;;){
+  for (;;) {
     int flags = disk.desc[head].flags;
     int next = disk.desc[head].next;
     memset(&disk.desc[head], 0, sizeof(disk.desc[head]));
     disk.desc_free[head] = 1;
-    if(!(flags & VRING_DESC_F_NEXT))
+    if (!(flags & VRING_DESC_F_NEXT))
       break;
     head = next;
   }
@@ -169,7 +169,7 @@ virtio_disk_rw(struct buf *b, int write)
   int d[3];
 
   spin_lock(&disk.lock);
-  while(desc_alloc(d, 3) < 0)
+  while (desc_alloc(d, 3) < 0)
     sleep(&disk.desc_free, &disk.lock);
 
   struct disk_req *r = &disk.req[d[0]];
@@ -177,7 +177,7 @@ virtio_disk_rw(struct buf *b, int write)
   r->hdr.type = write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN;
   r->hdr.reserved = 0;
   r->hdr.sector = (uint64)b->blockno * (BSIZE / VIRTIO_BLK_SECTOR);
-  r->status = 0xff;   // the device overwrites it
+  r->status = 0xff;  // the device overwrites it
   desc_set(d[0], &r->hdr, sizeof(r->hdr), VRING_DESC_F_NEXT, d[1]);
   desc_set(d[1], b->data, BSIZE, VRING_DESC_F_NEXT | (write ? 0 : VRING_DESC_F_WRITE), d[2]);
   desc_set(d[2], (void *)&r->status, 1, VRING_DESC_F_WRITE, 0);
@@ -188,11 +188,11 @@ virtio_disk_rw(struct buf *b, int write)
   __sync_synchronize();
   disk.avail->idx += 1;
   __sync_synchronize();
-  reg_write(VIRTIO_MMIO_QUEUE_NOTIFY, 0);   // doorbell: queue 0 has new buffers
+  reg_write(VIRTIO_MMIO_QUEUE_NOTIFY, 0);  // doorbell: queue 0 has new buffers
 
-  while(b->disk_busy)
+  while (b->disk_busy)
     sleep(b, &disk.lock);
-  if(r->status != VIRTIO_BLK_S_OK)
+  if (r->status != VIRTIO_BLK_S_OK)
     panic("virtio_disk: request failed");
   r->b = 0;
   desc_free_chain(d[0]);
@@ -208,11 +208,11 @@ virtio_disk_intr(void *arg)
   reg_write(VIRTIO_MMIO_INTERRUPT_ACK, why & (VIRTIO_INT_USED_BUFFER | VIRTIO_INT_CONFIG_CHANGE));
   __sync_synchronize();
   // [virtio 1.1 2.6.8] the device adds to the used ring, then bumps used->idx.
-  while(disk.used_seen != disk.used->idx){
+  while (disk.used_seen != disk.used->idx) {
     __sync_synchronize();
     int id = disk.used->ring[disk.used_seen % VQ_SIZE].id;
     struct buf *b = disk.req[id].b;
-    if(b == 0)
+    if (b == 0)
       panic("virtio_disk_intr: completion for an idle descriptor");
     b->disk_busy = 0;
     wakeup(b);

@@ -16,23 +16,23 @@
 #define MKFS
 #include "kernel/types.h"
 #include "kernel/param.h"
-#define stat kernel_stat   // kernel/stat.h's struct stat is not the host's
+#define stat kernel_stat  // kernel/stat.h's struct stat is not the host's
 #include "kernel/stat.h"
 #undef stat
 #include "kernel/fs.h"
 
 #define NINODES 200
 
-static int img;                 // the image's file descriptor
+static int img;  // the image's file descriptor
 static struct superblock super;
-static uint next_free_inum = 1;   // inode 1 is the root
-static uint next_free_block;      // first unused data block
+static uint next_free_inum = 1;  // inode 1 is the root
+static uint next_free_block;     // first unused data block
 
 // Write block bno of the image.
 static void
 block_write(uint bno, const void *data)
 {
-  if(pwrite(img, data, BSIZE, (off_t)bno * BSIZE) != BSIZE){
+  if (pwrite(img, data, BSIZE, (off_t)bno * BSIZE) != BSIZE) {
     perror("mkfs: write");
     exit(1);
   }
@@ -42,7 +42,7 @@ block_write(uint bno, const void *data)
 static void
 block_read(uint bno, void *data)
 {
-  if(pread(img, data, BSIZE, (off_t)bno * BSIZE) != BSIZE){
+  if (pread(img, data, BSIZE, (off_t)bno * BSIZE) != BSIZE) {
     perror("mkfs: read");
     exit(1);
   }
@@ -55,7 +55,7 @@ dinode_rw(uint inum, struct dinode *di, int write)
   uchar blk[BSIZE];
   block_read(IBLOCK(inum, super), blk);
   struct dinode *slot = (struct dinode *)blk + inum % IPB;
-  if(write){
+  if (write) {
     *slot = *di;
     block_write(IBLOCK(inum, super), blk);
   } else {
@@ -67,7 +67,7 @@ dinode_rw(uint inum, struct dinode *di, int write)
 static uint
 data_block(void)
 {
-  if(next_free_block >= super.size){
+  if (next_free_block >= super.size) {
     fprintf(stderr, "mkfs: out of blocks\n");
     exit(1);
   }
@@ -79,10 +79,10 @@ static uint
 index_entry(uint *slot, uint i)
 {
   uint idx[NINDIRECT];
-  if(*slot == 0)
-    *slot = data_block();   // blocks start zeroed
+  if (*slot == 0)
+    *slot = data_block();  // blocks start zeroed
   block_read(*slot, idx);
-  if(idx[i] == 0){
+  if (idx[i] == 0) {
     idx[i] = data_block();
     block_write(*slot, idx);
   }
@@ -93,13 +93,13 @@ index_entry(uint *slot, uint i)
 static uint
 file_block(struct dinode *di, uint bn)
 {
-  if(bn < NDIRECT){
-    if(di->addrs[bn] == 0)
+  if (bn < NDIRECT) {
+    if (di->addrs[bn] == 0)
       di->addrs[bn] = data_block();
     return di->addrs[bn];
   }
   bn -= NDIRECT;
-  if(bn < NINDIRECT)
+  if (bn < NINDIRECT)
     return index_entry(&di->addrs[NDIRECT], bn);
   bn -= NINDIRECT;
   assert(bn < NINDIRECT * NINDIRECT);
@@ -116,7 +116,7 @@ append(uint inum, const void *data, uint n)
   const uchar *p = data;
 
   dinode_rw(inum, &di, 0);
-  while(n > 0){
+  while (n > 0) {
     uint bno = file_block(&di, di.size / BSIZE);
     uint at = di.size % BSIZE;
     uint m = BSIZE - at < n ? BSIZE - at : n;
@@ -138,7 +138,7 @@ new_inode(short type)
   memset(&di, 0, sizeof(di));
   di.type = type;
   di.nlink = 1;
-  if(next_free_inum >= super.ninodes){
+  if (next_free_inum >= super.ninodes) {
     fprintf(stderr, "mkfs: out of inodes\n");
     exit(1);
   }
@@ -161,7 +161,7 @@ add_entry(uint dir, const char *name, uint inum)
 static const char *
 target_name(const char *path)
 {
-  if(strncmp(path, "user/_", 6) == 0)
+  if (strncmp(path, "user/_", 6) == 0)
     return path + 6;
   const char *slash = strrchr(path, '/');
   return slash ? slash + 1 : path;
@@ -175,18 +175,18 @@ add_file(uint root, const char *path)
   char buf[BSIZE];
   ssize_t n;
 
-  if(strlen(name) > DIRSIZ){
+  if (strlen(name) > DIRSIZ) {
     fprintf(stderr, "mkfs: name too long: %s\n", name);
     exit(1);
   }
   int fd = open(path, O_RDONLY);
-  if(fd < 0){
+  if (fd < 0) {
     perror(path);
     exit(1);
   }
   uint inum = new_inode(T_FILE);
   add_entry(root, name, inum);
-  while((n = read(fd, buf, sizeof(buf))) > 0)
+  while ((n = read(fd, buf, sizeof(buf))) > 0)
     append(inum, buf, n);
   close(fd);
 }
@@ -196,9 +196,9 @@ static void
 write_bitmap(void)
 {
   uchar blk[BSIZE];
-  for(uint base = 0; base < super.size; base += BPB){
+  for (uint base = 0; base < super.size; base += BPB) {
     memset(blk, 0, BSIZE);
-    for(uint b = base; b < next_free_block && b < base + BPB; b++)
+    for (uint b = base; b < next_free_block && b < base + BPB; b++)
       blk[(b - base) / 8] |= 1 << ((b - base) % 8);
     block_write(BBLOCK(base, super), blk);
   }
@@ -231,18 +231,18 @@ main(int argc, char *argv[])
   static_assert(sizeof(struct dinode) == 64, "dinode is 64 bytes");
   static_assert(BSIZE % sizeof(struct dinode) == 0, "whole dinodes per block");
   static_assert(sizeof(struct dirent) == 16, "dirent is 16 bytes");
-  if(argc < 2){
+  if (argc < 2) {
     fprintf(stderr, "usage: mkfs fs.img files...\n");
     return 1;
   }
   img = open(argv[1], O_RDWR | O_CREAT | O_TRUNC, 0666);
-  if(img < 0){
+  if (img < 0) {
     perror(argv[1]);
     return 1;
   }
   plan_layout();
   memset(blk, 0, BSIZE);
-  for(uint i = 0; i < FSSIZE; i++)
+  for (uint i = 0; i < FSSIZE; i++)
     block_write(i, blk);
   memcpy(blk, &super, sizeof(super));
   block_write(SUPERBLOCK, blk);
@@ -251,13 +251,13 @@ main(int argc, char *argv[])
   assert(root == ROOTINO);
   add_entry(root, ".", root);
   add_entry(root, "..", root);
-  for(int i = 2; i < argc; i++)
+  for (int i = 2; i < argc; i++)
     add_file(root, argv[i]);
   write_bitmap();
   printf("mkfs: %d blocks: log %d at %d, %d inodes at %d, bitmap at %d, data %d at %d; "
-         "%d data blocks used\n", super.size, super.nlog, super.log_start, super.ninodes,
-         super.inode_start, super.bmap_start, super.ndata, super.data_start,
-         next_free_block - super.data_start);
+         "%d data blocks used\n",
+         super.size, super.nlog, super.log_start, super.ninodes, super.inode_start,
+         super.bmap_start, super.ndata, super.data_start, next_free_block - super.data_start);
   close(img);
   return 0;
 }
