@@ -228,13 +228,12 @@ sock_connect(struct socket *so, struct sockaddr_in *addr)
   return so->ops->connect(so, addr);
 }
 
-// send/sendto/write: check what every protocol would check, wait for room in the
-// device's queue (flow control), then hand over to the protocol. Bytes sent or -E... .
+// send/sendto/write: check what every protocol would check, then hand over to the
+// protocol (which waits for room in the device queue: dev_tx_wait_room). Bytes or -E... .
 int
 sock_sendmsg(struct socket *so, uint64 ubuf, int len, struct sockaddr_in *to, int flags)
 {
-  struct net_device *dev;
-  int r, nonblock;
+  int r;
 
   if(len < 0)
     return -EINVAL;
@@ -247,11 +246,8 @@ sock_sendmsg(struct socket *so, uint64 ubuf, int len, struct sockaddr_in *to, in
     return r;
   }
   r = (to == 0 && !so->connected) ? -EDESTADDRREQ : 0;
-  nonblock = so->nonblock || (flags & MSG_DONTWAIT);
   spin_unlock(&so->lock);
   if(r < 0)
-    return r;
-  if((dev = netdev_get()) != 0 && (r = dev_tx_wait_room(dev, nonblock)) < 0)
     return r;
   r = so->ops->sendmsg(so, ubuf, len, to, flags);
   if(r >= 0){
