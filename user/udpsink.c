@@ -1,0 +1,56 @@
+// udpsink: count the UDP datagrams that arrive at PORT, for the receive benchmark.
+// Stops SECONDS after it started, or once one second passed with nothing after the first
+// datagram. Payloads that start with a 4-byte big-endian sequence number (the host's
+// sender writes them) also give the highest number seen.
+//
+//   udpsink PORT SECONDS
+// prints: udpsink: N packets, B bytes in US us, maxseq M
+#include "user/user.h"
+
+int
+main(int argc, char *argv[])
+{
+  static char buf[2048];
+  struct sockaddr_in addr;
+  struct timeval tv = { 1, 0 };
+  int fd, n, secs;
+  long packets = 0, bytes = 0, maxseq = -1, seq, t0, first = 0, last = 0;
+
+  if(argc != 3){
+    fprintf(2, "usage: udpsink PORT SECONDS\n");
+    exit(2);
+  }
+  secs = atoi(argv[2]);
+  memset(&addr, 0, sizeof(addr));
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(atoi(argv[1]));
+  if((fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0 ||
+     bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0){
+    perror("udpsink");
+    exit(1);
+  }
+  printf("udpsink: ready on %d\n", atoi(argv[1]));
+  t0 = clock_us();
+  while(clock_us() - t0 < secs * 1000000L){
+    if((n = recv(fd, buf, sizeof(buf), 0)) < 0){
+      if(packets > 0)
+        break;   // a quiet second after traffic: the sender is done
+      continue;
+    }
+    if(packets++ == 0)
+      first = clock_us();
+    last = clock_us();
+    bytes += n;
+    if(n >= 4){
+      seq = ((uint)(uchar)buf[0] << 24) | ((uchar)buf[1] << 16) | ((uchar)buf[2] << 8) |
+            (uchar)buf[3];
+      if(seq > maxseq)
+        maxseq = seq;
+    }
+  }
+  printf("udpsink: %ld packets, %ld bytes in %ld us, maxseq %ld\n", packets, bytes,
+         last - first, maxseq);
+  close(fd);
+  exit(0);
+}
