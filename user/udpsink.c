@@ -1,9 +1,11 @@
-// udpsink: count the UDP datagrams that arrive at PORT, for the receive benchmark.
+// udpsink: count the UDP datagrams that arrive at PORT, for the receive benchmark;
+// with -e also send each one back to where it came from (the round-trip benchmark);
+// with -d MS bind first and read nothing for MS milliseconds (the queue-bound test).
 // Stops SECONDS after it started, or once one second passed with nothing after the first
 // datagram. Payloads that start with a 4-byte big-endian sequence number (the host's
 // sender writes them) also give the highest number seen.
 //
-//   udpsink PORT SECONDS
+//   udpsink [-e] [-d MS] PORT SECONDS
 // prints: udpsink: N packets, B bytes in US us, maxseq M
 #include "user/user.h"
 
@@ -11,13 +13,23 @@ int
 main(int argc, char *argv[])
 {
   static char buf[2048];
-  struct sockaddr_in addr;
+  struct sockaddr_in addr, from;
   struct timeval tv = { 1, 0 };
-  int fd, n, secs;
+  int fd, n, secs, echo = 0, delay = 0, fromlen;
   long packets = 0, bytes = 0, maxseq = -1, seq, t0, first = 0, last = 0;
 
+  for(; argc > 1 && argv[1][0] == '-'; argc--, argv++){
+    if(strcmp(argv[1], "-e") == 0)
+      echo = 1;
+    else if(strcmp(argv[1], "-d") == 0 && argc > 2){
+      delay = atoi(argv[2]);
+      argc--;
+      argv++;
+    } else
+      break;
+  }
   if(argc != 3){
-    fprintf(2, "usage: udpsink PORT SECONDS\n");
+    fprintf(2, "usage: udpsink [-e] [-d MS] PORT SECONDS\n");
     exit(2);
   }
   secs = atoi(argv[2]);
@@ -31,9 +43,12 @@ main(int argc, char *argv[])
     exit(1);
   }
   printf("udpsink: ready on %d\n", atoi(argv[1]));
+  if(delay > 0)
+    sleep_ms(delay);
   t0 = clock_us();
   while(clock_us() - t0 < secs * 1000000L){
-    if((n = recv(fd, buf, sizeof(buf), 0)) < 0){
+    fromlen = sizeof(from);
+    if((n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fromlen)) < 0){
       if(packets > 0)
         break;   // a quiet second after traffic: the sender is done
       continue;
@@ -42,6 +57,8 @@ main(int argc, char *argv[])
       first = clock_us();
     last = clock_us();
     bytes += n;
+    if(echo)
+      sendto(fd, buf, n, 0, (struct sockaddr *)&from, fromlen);
     if(n >= 4){
       seq = ((uint)(uchar)buf[0] << 24) | ((uchar)buf[1] << 16) | ((uchar)buf[2] << 8) |
             (uchar)buf[3];
