@@ -1,8 +1,8 @@
 // udpsink: count the UDP datagrams that arrive at PORT, for the receive benchmark;
 // with -e also send each one back to where it came from (the round-trip benchmark);
 // with -d MS bind first and read nothing for MS milliseconds (the queue-bound test).
-// Stops SECONDS after it started, or once one second passed with nothing after the first
-// datagram. Payloads that start with a 4-byte big-endian sequence number (the host's
+// Stops SECONDS after it started, or (without -e) once one second passed with nothing
+// after the first datagram. Payloads that start with a 4-byte big-endian sequence number (the host's
 // sender writes them) also give the highest number seen.
 //
 //   udpsink [-e] [-d MS] PORT SECONDS
@@ -49,7 +49,7 @@ main(int argc, char *argv[])
   while(clock_us() - t0 < secs * 1000000L){
     fromlen = sizeof(from);
     if((n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fromlen)) < 0){
-      if(packets > 0)
+      if(packets > 0 && !echo)
         break;   // a quiet second after traffic: the sender is done
       continue;
     }
