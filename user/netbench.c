@@ -13,11 +13,11 @@ main(int argc, char *argv[])
   uint64 us = 0;
   int n, r;
 
-  if(argc != 3 || strcmp(argv[1], "ring") != 0 || (n = atoi(argv[2])) < 1){
+  if (argc != 3 || strcmp(argv[1], "ring") != 0 || (n = atoi(argv[2])) < 1) {
     fprintf(2, "usage: netbench ring N\n");
     exit(2);
   }
-  if((r = netctl(NETCTL_BENCH_TX, &us, n)) < 0){
+  if ((r = netctl(NETCTL_BENCH_TX, &us, n)) < 0) {
     perror("netbench: netctl");
     exit(1);
   }

@@ -6,7 +6,7 @@
 // prints: udpblast: sent N of COUNT, SIZE bytes, in US us, errors E (last errno)
 #include "user/user.h"
 
-#define MAXSIZE 1472   // one Ethernet frame: 1500 - 20 (IP) - 8 (UDP)
+#define MAXSIZE 1472  // one Ethernet frame: 1500 - 20 (IP) - 8 (UDP)
 
 int
 main(int argc, char *argv[])
@@ -16,28 +16,31 @@ main(int argc, char *argv[])
   int fd, size, count, i, sent = 0, errors = 0, lasterr = 0;
   long t0, t1;
 
-  if(argc != 5 || inet_aton(argv[1], &to.sin_addr) == 0){
+  if (argc != 5 || inet_aton(argv[1], &to.sin_addr) == 0) {
     fprintf(2, "usage: udpblast HOST PORT SIZE COUNT\n");
     exit(2);
   }
   size = atoi(argv[3]);
   count = atoi(argv[4]);
-  if(size < 4 || size > MAXSIZE || count < 1){
+  if (size < 4 || size > MAXSIZE || count < 1) {
     fprintf(2, "udpblast: SIZE must be 4..%d and COUNT at least 1\n", MAXSIZE);
     exit(2);
   }
   to.sin_family = AF_INET;
   to.sin_port = htons(atoi(argv[2]));
-  if((fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0){
+  if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0) {
     perror("udpblast: socket");
     exit(1);
   }
-  for(i = 0; i < size; i++)
+  for (i = 0; i < size; i++)
     buf[i] = 'a' + i % 26;
   t0 = clock_us();
-  for(i = 0; i < count; i++){
-    buf[0] = i >> 24; buf[1] = i >> 16; buf[2] = i >> 8; buf[3] = i;
-    if(sendto(fd, buf, size, 0, (struct sockaddr *)&to, sizeof(to)) == size){
+  for (i = 0; i < count; i++) {
+    buf[0] = i >> 24;
+    buf[1] = i >> 16;
+    buf[2] = i >> 8;
+    buf[3] = i;
+    if (sendto(fd, buf, size, 0, (struct sockaddr *)&to, sizeof(to)) == size) {
       sent++;
     } else {
       errors++;

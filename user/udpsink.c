@@ -14,21 +14,21 @@ main(int argc, char *argv[])
 {
   static char buf[2048];
   struct sockaddr_in addr, from;
-  struct timeval tv = { 1, 0 };
+  struct timeval tv = {1, 0};
   int fd, n, secs, echo = 0, delay = 0, fromlen;
   long packets = 0, bytes = 0, maxseq = -1, seq, t0, first = 0, last = 0;
 
-  for(; argc > 1 && argv[1][0] == '-'; argc--, argv++){
-    if(strcmp(argv[1], "-e") == 0)
+  for (; argc > 1 && argv[1][0] == '-'; argc--, argv++) {
+    if (strcmp(argv[1], "-e") == 0)
       echo = 1;
-    else if(strcmp(argv[1], "-d") == 0 && argc > 2){
+    else if (strcmp(argv[1], "-d") == 0 && argc > 2) {
       delay = atoi(argv[2]);
       argc--;
       argv++;
     } else
       break;
   }
-  if(argc != 3){
+  if (argc != 3) {
     fprintf(2, "usage: udpsink [-e] [-d MS] PORT SECONDS\n");
     exit(2);
   }
@@ -36,38 +36,38 @@ main(int argc, char *argv[])
   memset(&addr, 0, sizeof(addr));
   addr.sin_family = AF_INET;
   addr.sin_port = htons(atoi(argv[1]));
-  if((fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0 ||
-     bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0){
+  if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0 ||
+      bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
     perror("udpsink");
     exit(1);
   }
   printf("udpsink: ready on %d\n", atoi(argv[1]));
-  if(delay > 0)
+  if (delay > 0)
     sleep_ms(delay);
   t0 = clock_us();
-  while(clock_us() - t0 < secs * 1000000L){
+  while (clock_us() - t0 < secs * 1000000L) {
     fromlen = sizeof(from);
-    if((n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fromlen)) < 0){
-      if(packets > 0 && !echo)
-        break;   // a quiet second after traffic: the sender is done
+    if ((n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fromlen)) < 0) {
+      if (packets > 0 && !echo)
+        break;  // a quiet second after traffic: the sender is done
       continue;
     }
-    if(packets++ == 0)
+    if (packets++ == 0)
       first = clock_us();
     last = clock_us();
     bytes += n;
-    if(echo)
+    if (echo)
       sendto(fd, buf, n, 0, (struct sockaddr *)&from, fromlen);
-    if(n >= 4){
+    if (n >= 4) {
       seq = ((uint)(uchar)buf[0] << 24) | ((uchar)buf[1] << 16) | ((uchar)buf[2] << 8) |
             (uchar)buf[3];
-      if(seq > maxseq)
+      if (seq > maxseq)
         maxseq = seq;
     }
   }
-  printf("udpsink: %ld packets, %ld bytes in %ld us, maxseq %ld\n", packets, bytes,
-         last - first, maxseq);
+  printf("udpsink: %ld packets, %ld bytes in %ld us, maxseq %ld\n", packets, bytes, last - first,
+         maxseq);
   close(fd);
   exit(0);
 }
