@@ -35,7 +35,7 @@ print_proto(struct net_proto_stats *ps, int drops)
     if (v[i] == 0 || (proto_names[i][0] == '!') != drops)
       continue;
     if (n % 4 == 0)
-      printf(n == 0 ? (drops ? "        drops: " : "        proto: ") : "\n               ");
+      printf(n == 0 ? (drops ? "        drops:" : "        proto:") : "\n              ");
     printf(" %s %lu", proto_names[i] + drops, v[i]);
     n++;
   }

@@ -3,7 +3,8 @@
 //                               datagram to host:port; datagrams that come back are printed
 //   nc -u -l [-w secs] port     server: prints the datagrams it receives; lines from stdin
 //                               go back to the last sender
-// -w: quit after secs seconds with nothing received or typed (and then at end of input).
+// Both end at end of input (^D); with -w they go on receiving after it, and quit once
+// secs seconds pass with nothing received or typed.
 // One poll() waits on stdin and the socket together.
 #include "user/user.h"
 
@@ -100,8 +101,8 @@ nc_loop(struct nc *nc)
   int n, timeout;
 
   for (;;) {
-    if (!nc->stdin_open && !nc->listen && nc->wait_s == 0)
-      return;                 // client at end of input, no -w: done
+    if (!nc->stdin_open && nc->wait_s == 0)
+      return;                 // end of input (^D), no -w: done
     pfd[0].fd = nc->fd;
     pfd[0].events = POLLIN;
     pfd[1].fd = 0;
