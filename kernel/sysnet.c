@@ -15,7 +15,7 @@
 #include "net/net.h"
 #include "net/netctl.h"
 
-#define NETCTL_PAGE 4096       // netctl tables are built in one kalloc'ed page
+#define NETCTL_PAGE 4096  // netctl tables are built in one kalloc'ed page
 
 // Fetch argument n as a socket descriptor.
 static int
@@ -24,9 +24,9 @@ argsock(int n, struct socket **so)
   struct file *f;
   int fd, r;
 
-  if((r = argfd(n, &fd, &f)) < 0)
+  if ((r = argfd(n, &fd, &f)) < 0)
     return r;
-  if(f->type != FD_SOCKET)
+  if (f->type != FD_SOCKET)
     return -ENOTSOCK;
   *so = f->sock;
   return 0;
@@ -36,13 +36,13 @@ argsock(int n, struct socket **so)
 static int
 get_sockaddr(uint64 uaddr, int len, struct sockaddr_in *sin)
 {
-  if(uaddr == 0)
+  if (uaddr == 0)
     return -EFAULT;
-  if(len < (int)sizeof(*sin))
+  if (len < (int)sizeof(*sin))
     return -EINVAL;
-  if(copy_from_user(sin, uaddr, sizeof(*sin)) < 0)
+  if (copy_from_user(sin, uaddr, sizeof(*sin)) < 0)
     return -EFAULT;
-  if(sin->sin_family != AF_INET)
+  if (sin->sin_family != AF_INET)
     return -EAFNOSUPPORT;
   return 0;
 }
@@ -54,12 +54,12 @@ put_sockaddr(uint64 uaddr, uint64 ulen, struct sockaddr_in *sin)
 {
   int len, size = sizeof(*sin);
 
-  if(copy_from_user(&len, ulen, sizeof(len)) < 0)
+  if (copy_from_user(&len, ulen, sizeof(len)) < 0)
     return -EFAULT;
-  if(len < 0)
+  if (len < 0)
     return -EINVAL;
-  if(copy_to_user(uaddr, sin, len < size ? len : size) < 0 ||
-     copy_to_user(ulen, &size, sizeof(size)) < 0)
+  if (copy_to_user(uaddr, sin, len < size ? len : size) < 0 ||
+      copy_to_user(ulen, &size, sizeof(size)) < 0)
     return -EFAULT;
   return 0;
 }
@@ -68,9 +68,9 @@ put_sockaddr(uint64 uaddr, uint64 ulen, struct sockaddr_in *sin)
 static int
 check_ubuf(uint64 ubuf, int n)
 {
-  if(n < 0)
+  if (n < 0)
     return -EINVAL;
-  if(ubuf == 0 && n > 0)
+  if (ubuf == 0 && n > 0)
     return -EFAULT;
   return 0;
 }
@@ -83,9 +83,9 @@ sys_socket(void)
   struct file *f;
   int fd, r;
 
-  if((r = sock_create(argint(0), argint(1), argint(2), &so)) < 0)
+  if ((r = sock_create(argint(0), argint(1), argint(2), &so)) < 0)
     return r;
-  if((f = filealloc()) == 0){
+  if ((f = filealloc()) == 0) {
     sock_close(so);
     return -ENFILE;
   }
@@ -93,8 +93,8 @@ sys_socket(void)
   f->readable = 1;
   f->writable = 1;
   f->sock = so;
-  if((fd = fdalloc(f)) < 0)
-    fileclose(f);            // closes the socket too
+  if ((fd = fdalloc(f)) < 0)
+    fileclose(f);  // closes the socket too
   return fd;
 }
 
@@ -106,7 +106,7 @@ sys_bind(void)
   struct sockaddr_in sin;
   int r;
 
-  if((r = argsock(0, &so)) < 0 || (r = get_sockaddr(argaddr(1), argint(2), &sin)) < 0)
+  if ((r = argsock(0, &so)) < 0 || (r = get_sockaddr(argaddr(1), argint(2), &sin)) < 0)
     return r;
   return sock_bind(so, &sin);
 }
@@ -119,7 +119,7 @@ sys_connect(void)
   struct sockaddr_in sin;
   int r;
 
-  if((r = argsock(0, &so)) < 0 || (r = get_sockaddr(argaddr(1), argint(2), &sin)) < 0)
+  if ((r = argsock(0, &so)) < 0 || (r = get_sockaddr(argaddr(1), argint(2), &sin)) < 0)
     return r;
   return sock_connect(so, &sin);
 }
@@ -133,10 +133,10 @@ sys_sendto(void)
   uint64 ubuf = argaddr(1);
   int len = argint(2), flags = argint(3) & ~MSG_SYS_MASK, r;
 
-  if((r = argsock(0, &so)) < 0 || (r = check_ubuf(ubuf, len)) < 0)
+  if ((r = argsock(0, &so)) < 0 || (r = check_ubuf(ubuf, len)) < 0)
     return r;
-  if(argaddr(4) != 0){
-    if((r = get_sockaddr(argaddr(4), argint(5), &sin)) < 0)
+  if (argaddr(4) != 0) {
+    if ((r = get_sockaddr(argaddr(4), argint(5), &sin)) < 0)
       return r;
     to = &sin;
   }
@@ -151,7 +151,7 @@ sys_send(void)
   uint64 ubuf = argaddr(1);
   int len = argint(2), flags = argint(3) & ~MSG_SYS_MASK, r;
 
-  if((r = argsock(0, &so)) < 0 || (r = check_ubuf(ubuf, len)) < 0)
+  if ((r = argsock(0, &so)) < 0 || (r = check_ubuf(ubuf, len)) < 0)
     return r;
   return sock_sendmsg(so, ubuf, len, 0, flags | MSG_SYS_SEND);
 }
@@ -167,14 +167,14 @@ sys_recvfrom(void)
   uint64 ubuf = argaddr(1), ufrom = argaddr(4), ulen = argaddr(5);
   int len = argint(2), flags = argint(3), n, r;
 
-  if((r = argsock(0, &so)) < 0 || (r = check_ubuf(ubuf, len)) < 0)
+  if ((r = argsock(0, &so)) < 0 || (r = check_ubuf(ubuf, len)) < 0)
     return r;
   memset(&sin, 0, sizeof(sin));
-  if(ufrom != 0 && (ulen == 0 || (r = put_sockaddr(ufrom, ulen, &sin)) < 0))
+  if (ufrom != 0 && (ulen == 0 || (r = put_sockaddr(ufrom, ulen, &sin)) < 0))
     return r < 0 ? r : -EFAULT;
-  if((n = sock_recvmsg(so, ubuf, len, ufrom ? &sin : 0, flags)) < 0)
+  if ((n = sock_recvmsg(so, ubuf, len, ufrom ? &sin : 0, flags)) < 0)
     return n;
-  if(ufrom != 0 && (r = put_sockaddr(ufrom, ulen, &sin)) < 0)
+  if (ufrom != 0 && (r = put_sockaddr(ufrom, ulen, &sin)) < 0)
     return r;
   return n;
 }
@@ -187,7 +187,7 @@ sys_recv(void)
   uint64 ubuf = argaddr(1);
   int len = argint(2), r;
 
-  if((r = argsock(0, &so)) < 0 || (r = check_ubuf(ubuf, len)) < 0)
+  if ((r = argsock(0, &so)) < 0 || (r = check_ubuf(ubuf, len)) < 0)
     return r;
   return sock_recvmsg(so, ubuf, len, 0, argint(3));
 }
@@ -200,9 +200,9 @@ sys_getsockname(void)
   struct sockaddr_in sin;
   int r;
 
-  if((r = argsock(0, &so)) < 0)
+  if ((r = argsock(0, &so)) < 0)
     return r;
-  if(argaddr(1) == 0 || argaddr(2) == 0)
+  if (argaddr(1) == 0 || argaddr(2) == 0)
     return -EFAULT;
   sock_getname(so, &sin);
   return put_sockaddr(argaddr(1), argaddr(2), &sin);
@@ -215,9 +215,9 @@ sys_setsockopt(void)
   struct socket *so;
   int r;
 
-  if((r = argsock(0, &so)) < 0)
+  if ((r = argsock(0, &so)) < 0)
     return r;
-  if(argaddr(3) == 0)
+  if (argaddr(3) == 0)
     return -EFAULT;
   return sock_setsockopt(so, argint(1), argint(2), argaddr(3), argint(4));
 }
@@ -229,9 +229,9 @@ sys_getsockopt(void)
   struct socket *so;
   int r;
 
-  if((r = argsock(0, &so)) < 0)
+  if ((r = argsock(0, &so)) < 0)
     return r;
-  if(argaddr(3) == 0 || argaddr(4) == 0)
+  if (argaddr(3) == 0 || argaddr(4) == 0)
     return -EFAULT;
   return sock_getsockopt(so, argint(1), argint(2), argaddr(3), argaddr(4));
 }
@@ -245,7 +245,7 @@ netctl_ifinfo(struct netctl_ifinfo *in)
   struct skb_stats st;
 
   memset(in, 0, sizeof(*in));
-  if(dev){
+  if (dev) {
     s = &dev->stats;
     safestrcpy(in->name, dev->name, sizeof(in->name));
     memmove(in->mac, dev->dev_addr, 6);
@@ -275,15 +275,15 @@ netctl_table(int op, uint64 ubuf, int len)
   int max = len / esize, n;
   void *page;
 
-  if(max > NETCTL_PAGE / esize)
+  if (max > NETCTL_PAGE / esize)
     max = NETCTL_PAGE / esize;
-  if((page = kalloc()) == 0)
+  if ((page = kalloc()) == 0)
     return -ENOMEM;
-  if(op == NETCTL_ARP)
+  if (op == NETCTL_ARP)
     n = arp_dump((struct netctl_arp *)page, max);
   else
     n = socket_dump((struct netctl_sock *)page, max);
-  if(n > 0 && copy_to_user(ubuf, page, n * esize) < 0)
+  if (n > 0 && copy_to_user(ubuf, page, n * esize) < 0)
     n = -EFAULT;
   kfree(page);
   return n;
@@ -299,24 +299,24 @@ netctl_bench(uint64 ubuf, int frames)
   uchar *p;
   int64 us;
 
-  if(frames <= 0)
+  if (frames <= 0)
     return -EINVAL;
-  if(dev == 0)
+  if (dev == 0)
     return -ENODEV;
-  if(dev->netdev_ops->ndo_bench_xmit == 0)
+  if (dev->netdev_ops->ndo_bench_xmit == 0)
     return -EOPNOTSUPP;
-  if((skb = alloc_skb()) == 0)
+  if ((skb = alloc_skb()) == 0)
     return -ENOBUFS;
-  p = skb_put(skb, 60);      // minimum Ethernet frame without FCS (IEEE 802.3)
+  p = skb_put(skb, 60);  // minimum Ethernet frame without FCS (IEEE 802.3)
   memset(p, 0, 60);
-  memset(p, 0xff, 6);        // destination: broadcast
+  memset(p, 0xff, 6);  // destination: broadcast
   memmove(p + 6, dev->dev_addr, 6);
   p[12] = 0x88;
   p[13] = 0xb5;
   skb->dev = dev;
-  if((us = dev->netdev_ops->ndo_bench_xmit(dev, skb, frames)) < 0)
+  if ((us = dev->netdev_ops->ndo_bench_xmit(dev, skb, frames)) < 0)
     return us;
-  if(copy_to_user(ubuf, &us, sizeof(us)) < 0)
+  if (copy_to_user(ubuf, &us, sizeof(us)) < 0)
     return -EFAULT;
   return 0;
 }
@@ -329,27 +329,27 @@ sys_netctl(void)
   uint64 ubuf = argaddr(1);
   struct netctl_ifinfo in;
 
-  switch(op){
+  switch (op) {
   case NETCTL_TRACE:
     old = net_trace_on;
     net_trace_on = len != 0;
     return old;
   case NETCTL_IFINFO:
-    if(len < (int)sizeof(in))
+    if (len < (int)sizeof(in))
       return -EINVAL;
-    if((r = netctl_ifinfo(&in)) < 0)
+    if ((r = netctl_ifinfo(&in)) < 0)
       return r;
     return copy_to_user(ubuf, &in, sizeof(in));
   case NETCTL_ARP:
   case NETCTL_SOCKS:
-    if(len < 0)
+    if (len < 0)
       return -EINVAL;
     return netctl_table(op, ubuf, len);
   case NETCTL_ARP_FLUSH:
     arp_flush();
     return 0;
   case NETCTL_ARP_TIMEOUT:
-    if(len < 0)
+    if (len < 0)
       return -EINVAL;
     return (int64)arp_set_timeout(len);
   case NETCTL_BENCH_TX:

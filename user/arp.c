@@ -7,10 +7,10 @@
 #define MAXENT 64
 
 static const char *const states[] = {
-  [ARP_STATE_FREE] = "free",
-  [ARP_STATE_RESOLVING] = "resolving",
-  [ARP_STATE_VALID] = "valid",
-  [ARP_STATE_EXPIRED] = "expired",
+    [ARP_STATE_FREE] = "free",
+    [ARP_STATE_RESOLVING] = "resolving",
+    [ARP_STATE_VALID] = "valid",
+    [ARP_STATE_EXPIRED] = "expired",
 };
 
 // Print the table.
@@ -25,15 +25,15 @@ show(void)
     fprintf(2, "arp: netctl: %s\n", strerror(errno));
     return 1;
   }
-  printf("%-16s %-18s %-10s %8s %7s %7s\n", "Address", "HWaddress", "State", "Age(s)",
-         "Queued", "Retries");
+  printf("%-16s %-18s %-10s %8s %7s %7s\n", "Address", "HWaddress", "State", "Age(s)", "Queued",
+         "Retries");
   for (int i = 0; i < n; i++) {
     a.s_addr = t[i].ip;
     printf("%-16s ", inet_ntoa(a));
     printf("%-18s %-10s", t[i].state == ARP_STATE_VALID ? mac_ntoa(t[i].mac) : "(incomplete)",
            t[i].state >= 0 && t[i].state <= ARP_STATE_EXPIRED ? states[t[i].state] : "?");
-    printf(" %6lu.%lu %7d %7d\n", t[i].age_ticks / 100, (t[i].age_ticks / 10) % 10,
-           t[i].queued, t[i].retries);
+    printf(" %6lu.%lu %7d %7d\n", t[i].age_ticks / 100, (t[i].age_ticks / 10) % 10, t[i].queued,
+           t[i].retries);
   }
   return 0;
 }

@@ -6,16 +6,41 @@
 
 // The names of struct net_proto_stats's fields, in order; a '!' marks a drop counter.
 static const char *const proto_names[] = {
-  "eth_rx", "!eth_rx_runt", "!eth_rx_oversize", "!eth_rx_not_for_us", "!eth_rx_unknown_type",
-  "arp_rx", "!arp_rx_bad", "arp_requests_in", "arp_replies_out", "arp_requests_out",
-  "!arp_resolve_fail", "!arp_queue_full",
-  "ip_rx", "!ip_rx_bad_version", "!ip_rx_bad_hlen", "!ip_rx_bad_len", "!ip_rx_bad_csum",
-  "!ip_rx_ttl0", "!ip_rx_frag_dropped", "!ip_rx_not_for_us", "!ip_rx_unknown_proto",
-  "ip_tx", "!ip_tx_no_route",
-  "icmp_rx", "!icmp_rx_bad", "icmp_echo_in", "icmp_echo_out", "icmp_unreach_in",
-  "icmp_unreach_out",
-  "udp_rx", "!udp_rx_bad_len", "!udp_rx_bad_csum", "!udp_rx_no_port", "!udp_rx_queue_full",
-  "udp_tx",
+    "eth_rx",
+    "!eth_rx_runt",
+    "!eth_rx_oversize",
+    "!eth_rx_not_for_us",
+    "!eth_rx_unknown_type",
+    "arp_rx",
+    "!arp_rx_bad",
+    "arp_requests_in",
+    "arp_replies_out",
+    "arp_requests_out",
+    "!arp_resolve_fail",
+    "!arp_queue_full",
+    "ip_rx",
+    "!ip_rx_bad_version",
+    "!ip_rx_bad_hlen",
+    "!ip_rx_bad_len",
+    "!ip_rx_bad_csum",
+    "!ip_rx_ttl0",
+    "!ip_rx_frag_dropped",
+    "!ip_rx_not_for_us",
+    "!ip_rx_unknown_proto",
+    "ip_tx",
+    "!ip_tx_no_route",
+    "icmp_rx",
+    "!icmp_rx_bad",
+    "icmp_echo_in",
+    "icmp_echo_out",
+    "icmp_unreach_in",
+    "icmp_unreach_out",
+    "udp_rx",
+    "!udp_rx_bad_len",
+    "!udp_rx_bad_csum",
+    "!udp_rx_no_port",
+    "!udp_rx_queue_full",
+    "udp_tx",
 };
 
 // The build fails here if netctl.h gains a counter this table does not name.
@@ -72,10 +97,10 @@ main(int argc, char **argv)
   printf("  gateway %s", ip(in.gateway));
   printf("  dns %s\n", ip(in.dns));
   printf("        ether %s\n", mac_ntoa(in.mac));
-  printf("        RX packets %lu  bytes %lu  dropped %lu  errors %lu\n", in.rx_packets,
-         in.rx_bytes, in.rx_dropped, in.rx_errors);
-  printf("        TX packets %lu  bytes %lu  dropped %lu  errors %lu\n", in.tx_packets,
-         in.tx_bytes, in.tx_dropped, in.tx_errors);
+  printf("        RX packets %lu  bytes %lu  dropped %lu  errors %lu\n", in.rx_packets, in.rx_bytes,
+         in.rx_dropped, in.rx_errors);
+  printf("        TX packets %lu  bytes %lu  dropped %lu  errors %lu\n", in.tx_packets, in.tx_bytes,
+         in.tx_dropped, in.tx_errors);
   printf("        TX queue: waited %lu  full %lu   irqs: rx %lu  tx %lu   rx budget used up %lu\n",
          in.tx_queued, in.tx_queue_full, in.rx_irqs, in.tx_irqs, in.rx_budget_exhausted);
   printf("        skb pool: %lu in use  %lu free  %lu allocation failures\n", in.skb_inuse,

@@ -11,9 +11,9 @@
 struct nc {
   int fd;
   int listen;
-  int wait_s;                 // -w, 0 = none
+  int wait_s;  // -w, 0 = none
   int stdin_open;
-  int have_peer;              // server: someone sent us something
+  int have_peer;  // server: someone sent us something
   struct sockaddr_in peer;
 };
 
@@ -102,7 +102,7 @@ nc_loop(struct nc *nc)
 
   for (;;) {
     if (!nc->stdin_open && nc->wait_s == 0)
-      return;                 // end of input (^D), no -w: done
+      return;  // end of input (^D), no -w: done
     pfd[0].fd = nc->fd;
     pfd[0].events = POLLIN;
     pfd[1].fd = 0;
@@ -114,7 +114,7 @@ nc_loop(struct nc *nc)
       exit(1);
     }
     if (n == 0)
-      return;                 // -w: idle for wait_s seconds
+      return;  // -w: idle for wait_s seconds
     if (pfd[0].revents)
       nc_sock(nc);
     if (nc->stdin_open && pfd[1].revents)

@@ -36,8 +36,8 @@ inet_ntoa(struct in_addr a)
   static char buf[16];
   uint32 h = ntohl(a.s_addr);
 
-  snprintf(buf, sizeof(buf), "%d.%d.%d.%d", (h >> 24) & 0xff, (h >> 16) & 0xff,
-           (h >> 8) & 0xff, h & 0xff);
+  snprintf(buf, sizeof(buf), "%d.%d.%d.%d", (h >> 24) & 0xff, (h >> 16) & 0xff, (h >> 8) & 0xff,
+           h & 0xff);
   return buf;
 }
 
@@ -98,8 +98,8 @@ mac_ntoa(const uchar *mac)
 {
   static char buf[18];
 
-  snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
-           mac[3], mac[4], mac[5]);
+  snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+           mac[4], mac[5]);
   return buf;
 }
 

@@ -48,8 +48,8 @@ main(int argc, char **argv)
     fprintf(2, "netstat: netctl: %s\n", strerror(errno));
     exit(1);
   }
-  printf("%-5s %-21s %-21s %6s %5s %6s %8s %5s\n", "Proto", "Local Address",
-         "Foreign Address", "Recv-Q", "Max", "Drops", "Sent", "PID");
+  printf("%-5s %-21s %-21s %6s %5s %6s %8s %5s\n", "Proto", "Local Address", "Foreign Address",
+         "Recv-Q", "Max", "Drops", "Sent", "PID");
   for (int i = 0; i < n; i++) {
     printf("%-5s %-21s ", proto(&t[i]), endpoint(t[i].laddr, t[i].lport, l, sizeof(l)));
     printf("%-21s %6d %5d %6lu %8lu %5d\n", endpoint(t[i].faddr, t[i].fport, f, sizeof(f)),

@@ -23,12 +23,12 @@
 #include "kernel/net/netctl.h"
 
 #define NELEM(x) ((int)(sizeof(x) / sizeof((x)[0])))
-#define BADPTR ((void *)0x1000000000L)   // far above any user program's memory
-#define GATEWAY "10.0.2.2"
-#define NOBODY "10.0.2.99"                // on-link, never answers ARP (QEMU slirp)
+#define BADPTR   ((void *)0x1000000000L)  // far above any user program's memory
+#define GATEWAY  "10.0.2.2"
+#define NOBODY   "10.0.2.99"  // on-link, never answers ARP (QEMU slirp)
 
 static char why[160];
-static struct sockaddr_in peer;           // the UDP echo peer (-p)
+static struct sockaddr_in peer;  // the UDP echo peer (-p)
 static int have_peer;
 static char buf[2048];
 static char big[2000];
@@ -158,7 +158,7 @@ t_basic(void)
   close(fd);
   if (sock_listed(5001, 0))
     return fail("a closed socket is still in netctl(NETCTL_SOCKS)");
-  if ((fd = udp_socket(5001)) < 0)   // the port is free again
+  if ((fd = udp_socket(5001)) < 0)  // the port is free again
     return -1;
   return 0;
 }
@@ -172,7 +172,8 @@ t_create(void)
   if (err("socket(99, SOCK_DGRAM)", socket(99, SOCK_DGRAM, 0), EAFNOSUPPORT) < 0 ||
       err("socket type 99", socket(AF_INET, 99, 0), EINVAL) < 0 ||
       err("SOCK_RAW IPPROTO_UDP", socket(AF_INET, SOCK_RAW, IPPROTO_UDP), EPROTONOSUPPORT) < 0 ||
-      err("SOCK_DGRAM IPPROTO_ICMP", socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP), EPROTONOSUPPORT) < 0)
+      err("SOCK_DGRAM IPPROTO_ICMP", socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP), EPROTONOSUPPORT) <
+          0)
     return -1;
   if (ok("socket raw ICMP", socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)) < 0 ||
       ok("socket UDP nonblocking", socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, IPPROTO_UDP)) < 0)
@@ -196,9 +197,11 @@ t_doublebind(void)
 
   if ((a = udp_socket(5002)) < 0 || (b = udp_socket(0)) < 0)
     return -1;
-  if (err("second bind to port 5002", bind(b, (struct sockaddr *)&sin, sizeof(sin)), EADDRINUSE) < 0)
+  if (err("second bind to port 5002", bind(b, (struct sockaddr *)&sin, sizeof(sin)), EADDRINUSE) <
+      0)
     return -1;
-  if (err("binding a bound socket again", bind(a, (struct sockaddr *)&other, sizeof(other)), EINVAL) < 0)
+  if (err("binding a bound socket again", bind(a, (struct sockaddr *)&other, sizeof(other)),
+          EINVAL) < 0)
     return -1;
   close(a);
   return ok("bind after the owner closed", bind(b, (struct sockaddr *)&sin, sizeof(sin)));
@@ -279,15 +282,20 @@ t_efault(void)
     return -1;
   if (err("bind(BADPTR)", bind(fd, BADPTR, sizeof(sin)), EFAULT) < 0 ||
       err("bind(0)", bind(fd, 0, sizeof(sin)), EFAULT) < 0 ||
-      err("sendto buf BADPTR", sendto(fd, BADPTR, 10, 0, (struct sockaddr *)&gw, len), EFAULT) < 0 ||
-      err("sendto buf above MAXVA", sendto(fd, maxva, 10, 0, (struct sockaddr *)&gw, len), EFAULT) < 0 ||
+      err("sendto buf BADPTR", sendto(fd, BADPTR, 10, 0, (struct sockaddr *)&gw, len), EFAULT) <
+          0 ||
+      err("sendto buf above MAXVA", sendto(fd, maxva, 10, 0, (struct sockaddr *)&gw, len), EFAULT) <
+          0 ||
       err("sendto to BADPTR", sendto(fd, "x", 1, 0, BADPTR, len), EFAULT) < 0 ||
       err("recvfrom from BADPTR", recvfrom(fd, buf, 10, 0, BADPTR, &len), EFAULT) < 0 ||
-      err("recvfrom fromlen BADPTR", recvfrom(fd, buf, 10, 0, (struct sockaddr *)&sin, BADPTR), EFAULT) < 0 ||
-      err("setsockopt val BADPTR", setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, BADPTR, 16), EFAULT) < 0 ||
+      err("recvfrom fromlen BADPTR", recvfrom(fd, buf, 10, 0, (struct sockaddr *)&sin, BADPTR),
+          EFAULT) < 0 ||
+      err("setsockopt val BADPTR", setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, BADPTR, 16), EFAULT) <
+          0 ||
       err("getsockopt len BADPTR", getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, BADPTR), EFAULT) < 0 ||
       err("getsockname BADPTR", getsockname(fd, BADPTR, &len), EFAULT) < 0 ||
-      err("netctl IFINFO BADPTR", netctl(NETCTL_IFINFO, BADPTR, sizeof(struct netctl_ifinfo)), EFAULT) < 0)
+      err("netctl IFINFO BADPTR", netctl(NETCTL_IFINFO, BADPTR, sizeof(struct netctl_ifinfo)),
+          EFAULT) < 0)
     return -1;
   return 0;
 }
@@ -303,11 +311,15 @@ t_lengths(void)
   bad.sin_family = 99;
   if ((fd = udp_socket(0)) < 0)
     return -1;
-  if (err("sendto len -1", sendto(fd, big, -1, 0, (struct sockaddr *)&gw, sizeof(gw)), EINVAL) < 0 ||
-      err("sendto len 65508", sendto(fd, big, 65508, 0, (struct sockaddr *)&gw, sizeof(gw)), EMSGSIZE) < 0 ||
-      err("sendto len 2000", sendto(fd, big, 2000, 0, (struct sockaddr *)&gw, sizeof(gw)), EMSGSIZE) < 0 ||
+  if (err("sendto len -1", sendto(fd, big, -1, 0, (struct sockaddr *)&gw, sizeof(gw)), EINVAL) <
+          0 ||
+      err("sendto len 65508", sendto(fd, big, 65508, 0, (struct sockaddr *)&gw, sizeof(gw)),
+          EMSGSIZE) < 0 ||
+      err("sendto len 2000", sendto(fd, big, 2000, 0, (struct sockaddr *)&gw, sizeof(gw)),
+          EMSGSIZE) < 0 ||
       err("sendto tolen 4", sendto(fd, big, 10, 0, (struct sockaddr *)&gw, 4), EINVAL) < 0 ||
-      err("sendto family 99", sendto(fd, big, 10, 0, (struct sockaddr *)&bad, sizeof(bad)), EAFNOSUPPORT) < 0 ||
+      err("sendto family 99", sendto(fd, big, 10, 0, (struct sockaddr *)&bad, sizeof(bad)),
+          EAFNOSUPPORT) < 0 ||
       err("recv len -1", recv(fd, buf, -1, MSG_DONTWAIT), EINVAL) < 0 ||
       err("bind addrlen 4", bind(fd, (struct sockaddr *)&gw, 4), EINVAL) < 0)
     return -1;
@@ -342,7 +354,7 @@ t_unconnected(void)
 static int
 t_sockopt(void)
 {
-  struct timeval tv = { 1, 500000 }, got;
+  struct timeval tv = {1, 500000}, got;
   int fd, v, len;
 
   if ((fd = udp_socket(0)) < 0)
@@ -354,7 +366,7 @@ t_sockopt(void)
     return -1;
   if (len != sizeof(got) || got.tv_sec != 1 || got.tv_usec != 500000)
     return fail("SO_RCVTIMEO did not read back as 1.5 s");
-  int want[3][2] = { { 0, 1 }, { 5000, 1024 }, { 10, 10 } };
+  int want[3][2] = {{0, 1}, {5000, 1024}, {10, 10}};
   for (int i = 0; i < 3; i++) {
     v = want[i][0];
     len = sizeof(v);
@@ -375,7 +387,8 @@ t_sockopt(void)
       err("option 999", setsockopt(fd, SOL_SOCKET, 999, &v, sizeof(v)), ENOPROTOOPT) < 0 ||
       err("get option 999", getsockopt(fd, SOL_SOCKET, 999, &v, &len), ENOPROTOOPT) < 0 ||
       err("SO_RCVTIMEO len 4", setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, 4), EINVAL) < 0 ||
-      err("SO_RCVTIMEO usec 2e6", setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), EINVAL) < 0)
+      err("SO_RCVTIMEO usec 2e6", setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)),
+          EINVAL) < 0)
     return -1;
   return 0;
 }
@@ -445,7 +458,7 @@ t_killrecv(void)
       exit(3);
     write(p[1], "r", 1);
     recvfrom(fd, buf, sizeof(buf), 0, 0, 0);
-    exit(2);                  // only if the kill did not end the call
+    exit(2);  // only if the kill did not end the call
   }
   read(p[0], &c, 1);
   sleep_ms(200);
@@ -503,7 +516,7 @@ t_refused(void)
   struct sockaddr_in to = have_peer ? peer : addr(GATEWAY, 1);
   int fd;
 
-  to.sin_port = htons(1);     // tcpmux: nobody listens on UDP port 1 on the host
+  to.sin_port = htons(1);  // tcpmux: nobody listens on UDP port 1 on the host
   if ((fd = udp_socket(0)) < 0 || set_timeout(fd, 3000) < 0)
     return -1;
   if (ok("connect", connect(fd, (struct sockaddr *)&to, sizeof(to))) < 0 ||
@@ -526,11 +539,12 @@ echo_once(int fd, const char *host, int id, int seq)
   int n, hlen, fromlen;
 
   memset(pkt, seq, sizeof(pkt));
-  pkt[0] = 8;                 // echo request
+  pkt[0] = 8;  // echo request
   pkt[1] = pkt[2] = pkt[3] = 0;
   pkt[4] = id >> 8, pkt[5] = id, pkt[6] = seq >> 8, pkt[7] = seq;
   *(uint16 *)(pkt + 2) = in_cksum(pkt, sizeof(pkt));
-  if (ok("sendto ICMP echo", sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to, sizeof(to))) < 0)
+  if (ok("sendto ICMP echo", sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to, sizeof(to))) <
+      0)
     return -1;
   for (;;) {
     fromlen = sizeof(from);
@@ -541,7 +555,7 @@ echo_once(int fd, const char *host, int id, int seq)
     if ((ip[0] >> 4) != 4 || hlen < 20 || n < hlen + 8)
       return fail("a raw ICMP socket must receive the IPv4 header too");
     if (icmp[0] != 0 || ((icmp[4] << 8) | icmp[5]) != id || ((icmp[6] << 8) | icmp[7]) != seq)
-      continue;               // someone else's ICMP
+      continue;  // someone else's ICMP
     if (ip[9] != IPPROTO_ICMP || from.sin_addr.s_addr != to.sin_addr.s_addr ||
         memcmp(ip + 12, &to.sin_addr, 4) != 0)
       return fail("echo reply: wrong protocol or source address");
@@ -616,7 +630,7 @@ exchange(int fd, int n, const char *tag)
 
   for (int i = 0; i < n; i++) {
     len = snprintf(big, sizeof(big), "%s pid %d seq %d ", tag, getpid(), i);
-    len += (i * 97) % 1000;   // sizes from ~20 to ~1020 bytes
+    len += (i * 97) % 1000;  // sizes from ~20 to ~1020 bytes
     if (ok("sendto peer", sendto(fd, big, len, 0, (struct sockaddr *)&peer, sizeof(peer))) < 0)
       return -1;
     fromlen = sizeof(from);
@@ -713,30 +727,17 @@ t_rcvbuf(void)
 struct test {
   const char *name;
   int (*fn)(void);
-  int peer;                   // needs the UDP echo peer
+  int peer;  // needs the UDP echo peer
 };
 
 static struct test tests[] = {
-  { "basic", t_basic, 0 },
-  { "create", t_create, 0 },
-  { "doublebind", t_doublebind, 0 },
-  { "ephemeral", t_ephemeral, 0 },
-  { "badfd", t_badfd, 0 },
-  { "notsock", t_notsock, 0 },
-  { "efault", t_efault, 0 },
-  { "lengths", t_lengths, 0 },
-  { "unconnected", t_unconnected, 0 },
-  { "sockopt", t_sockopt, 0 },
-  { "timeout", t_timeout, 0 },
-  { "nonblock", t_nonblock, 0 },
-  { "killrecv", t_killrecv, 0 },
-  { "ping", t_ping, 0 },
-  { "twoping", t_twoping, 0 },
-  { "refused", t_refused, 0 },
-  { "unreach", t_unreach, 0 },
-  { "echo", t_echo, 1 },
-  { "twoproc", t_twoproc, 1 },
-  { "rcvbuf", t_rcvbuf, 1 },
+    {"basic", t_basic, 0},         {"create", t_create, 0},   {"doublebind", t_doublebind, 0},
+    {"ephemeral", t_ephemeral, 0}, {"badfd", t_badfd, 0},     {"notsock", t_notsock, 0},
+    {"efault", t_efault, 0},       {"lengths", t_lengths, 0}, {"unconnected", t_unconnected, 0},
+    {"sockopt", t_sockopt, 0},     {"timeout", t_timeout, 0}, {"nonblock", t_nonblock, 0},
+    {"killrecv", t_killrecv, 0},   {"ping", t_ping, 0},       {"twoping", t_twoping, 0},
+    {"refused", t_refused, 0},     {"unreach", t_unreach, 0}, {"echo", t_echo, 1},
+    {"twoproc", t_twoproc, 1},     {"rcvbuf", t_rcvbuf, 1},
 };
 
 // After a test: packet buffers and free pages must come back (within 3 s, so packets
@@ -753,8 +754,8 @@ leak_check(struct sysinfo *before)
       return 0;
     sleep_ms(100);
   }
-  snprintf(why, sizeof(why), "leak: skb_inuse %lu -> %lu, freepages %lu -> %lu",
-           before->skb_inuse, now.skb_inuse, before->freepages, now.freepages);
+  snprintf(why, sizeof(why), "leak: skb_inuse %lu -> %lu, freepages %lu -> %lu", before->skb_inuse,
+           now.skb_inuse, before->freepages, now.freepages);
   return -1;
 }
 

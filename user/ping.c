@@ -6,9 +6,9 @@
 #include "user/user.h"
 
 #define ICMP_ECHOREPLY 0
-#define ICMP_ECHO 8
-#define ICMP_HLEN 8
-#define DATALEN 56           // payload bytes, as Linux's default: 64-byte ICMP messages
+#define ICMP_ECHO      8
+#define ICMP_HLEN      8
+#define DATALEN        56  // payload bytes, as Linux's default: 64-byte ICMP messages
 
 struct ping {
   int fd;
@@ -16,7 +16,7 @@ struct ping {
   int id;
   int count, interval_ms, timeout_ms;
   int sent, received;
-  long rtt_min, rtt_max, rtt_sum;   // microseconds
+  long rtt_min, rtt_max, rtt_sum;  // microseconds
 };
 
 // Write a 16-bit value in network order at p.
@@ -70,7 +70,7 @@ check_reply(struct ping *pg, uchar *buf, int n, int seq, struct sockaddr_in *fro
   int hlen = 0, ttl = -1;
   long sent, rtt;
 
-  if (n >= 20 && (buf[0] >> 4) == 4) {   // an IPv4 header first
+  if (n >= 20 && (buf[0] >> 4) == 4) {  // an IPv4 header first
     hlen = (buf[0] & 0xf) * 4;
     ttl = buf[8];
   }

@@ -10,7 +10,7 @@
 #include "skbuff.h"
 #include "in.h"
 
-#define SOCK_RCVQ_MAX 64      // default bound of a socket's receive queue (packets)
+#define SOCK_RCVQ_MAX 64  // default bound of a socket's receive queue (packets)
 
 struct socket;
 
@@ -22,36 +22,37 @@ struct proto_ops {
   int (*sendmsg)(struct socket *so, uint64 ubuf, int len, struct sockaddr_in *to, int flags);
   // Take one packet off the receive queue (sock_wait_rcv does the waiting).
   int (*recvmsg)(struct socket *so, uint64 ubuf, int len, struct sockaddr_in *from, int flags);
-  void (*release)(struct socket *so);   // unbind, purge queues; socket.c then frees so
+  void (*release)(struct socket *so);  // unbind, purge queues; socket.c then frees so
 };
 
 struct socket {
-  int type;                   // SOCK_DGRAM, SOCK_RAW
-  int protocol;               // IPPROTO_UDP, IPPROTO_ICMP
+  int type;      // SOCK_DGRAM, SOCK_RAW
+  int protocol;  // IPPROTO_UDP, IPPROTO_ICMP
   const struct proto_ops *ops;
 
-  struct spinlock lock;       // guards every field below
-  uint32 laddr, faddr;        // local and foreign address, network order (0 = any/none)
-  uint16 lport, fport;        // network order (0 = unbound/unconnected)
+  struct spinlock lock;  // guards every field below
+  uint32 laddr, faddr;   // local and foreign address, network order (0 = any/none)
+  uint16 lport, fport;   // network order (0 = unbound/unconnected)
   int connected;
   int nonblock;
-  int error;                  // pending error (ECONNREFUSED from ICMP), reported once
-  int broadcast;              // SO_BROADCAST
-  uint64 rcvtimeo_us;         // 0 = wait forever
-  struct sk_buff_head rcvq;   // received packets, each with its headers still reachable
+  int error;                 // pending error (ECONNREFUSED from ICMP), reported once
+  int broadcast;             // SO_BROADCAST
+  uint64 rcvtimeo_us;        // 0 = wait forever
+  struct sk_buff_head rcvq;  // received packets, each with its headers still reachable
   uint rcvq_max;
-  uint64 rx_queued, rx_dropped;   // per-socket counters (netstat)
+  uint64 rx_queued, rx_dropped;  // per-socket counters (netstat)
   uint64 tx_packets;
   int closing;
-  struct socket *hash_next;   // the protocol's port table link
-  int pid;                    // the process that created it (netstat); not locked
+  struct socket *hash_next;  // the protocol's port table link
+  int pid;                   // the process that created it (netstat); not locked
 };
 
-#define NSOCKET 64            // sockets in the whole system (socket.c's table)
+#define NSOCKET 64  // sockets in the whole system (socket.c's table)
 
 // socket.c: called by protocols
-int sock_queue_rcv(struct socket *so, struct sk_buff *skb);  // consumes; -ENOBUFS when full (counted)
-void sock_set_error(struct socket *so, int err);             // wakes readers
+int sock_queue_rcv(struct socket *so,
+                   struct sk_buff *skb);          // consumes; -ENOBUFS when full (counted)
+void sock_set_error(struct socket *so, int err);  // wakes readers
 // Wait until the receive queue is non-empty. Called by recvmsg with so->lock held, and
 // returns with so->lock held in every case: 0 (a packet is queued), -EAGAIN (nonblocking,
 // MSG_DONTWAIT, or SO_RCVTIMEO expired, as on Linux), -EINTR (killed), or -error for a
@@ -66,9 +67,9 @@ int sock_wait_rcv(struct socket *so, int flags);
 // stations. Then the protocol records its own ("udp_sendmsg", "raw_sendmsg") and so on:
 //   skb = alloc_skb(); ...; sock_trace_tx(skb, flags); net_trace(skb, "udp_sendmsg");
 #define MSG_SYS_SENDTO 0x10000000
-#define MSG_SYS_SEND 0x20000000
-#define MSG_SYS_WRITE 0x40000000
-#define MSG_SYS_MASK (MSG_SYS_SENDTO | MSG_SYS_SEND | MSG_SYS_WRITE)
+#define MSG_SYS_SEND   0x20000000
+#define MSG_SYS_WRITE  0x40000000
+#define MSG_SYS_MASK   (MSG_SYS_SENDTO | MSG_SYS_SEND | MSG_SYS_WRITE)
 void sock_trace_tx(struct sk_buff *skb, int flags);
 
 // The largest datagram the socket layer passes down (a UDP length field's limit, RFC 768
@@ -80,10 +81,10 @@ extern const struct proto_ops udp_ops;
 extern const struct proto_ops raw_ops;
 
 // socket.c: the file glue (file.c calls these for FD_SOCKET descriptors).
-int sock_read(struct socket *so, uint64 uaddr, int n);    // bytes or -errno
-int sock_write(struct socket *so, uint64 uaddr, int n);   // bytes or -errno
+int sock_read(struct socket *so, uint64 uaddr, int n);   // bytes or -errno
+int sock_write(struct socket *so, uint64 uaddr, int n);  // bytes or -errno
 void sock_close(struct socket *so);
-int sock_poll(struct socket *so, int events);             // ready POLL* bits
+int sock_poll(struct socket *so, int events);  // ready POLL* bits
 
 // socket.c: what sysnet.c calls. All return >= 0 or -E... ; addresses are kernel copies.
 int sock_create(int domain, int type, int protocol, struct socket **out);

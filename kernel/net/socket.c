@@ -24,7 +24,7 @@
 #include "net.h"
 
 static struct {
-  struct spinlock lock;        // guards used[]; taken before any so->lock
+  struct spinlock lock;  // guards used[]; taken before any so->lock
   char used[NSOCKET];
   struct socket socks[NSOCKET];
 } socktab;
@@ -34,7 +34,7 @@ void
 socket_init(void)
 {
   spin_init(&socktab.lock, "socktab");
-  for(int i = 0; i < NSOCKET; i++)
+  for (int i = 0; i < NSOCKET; i++)
     spin_init(&socktab.socks[i].lock, "socket");
 }
 
@@ -42,11 +42,11 @@ socket_init(void)
 static const struct proto_ops *
 sock_pick_ops(int type, int *protocol)
 {
-  if(type == SOCK_DGRAM && (*protocol == 0 || *protocol == IPPROTO_UDP)){
+  if (type == SOCK_DGRAM && (*protocol == 0 || *protocol == IPPROTO_UDP)) {
     *protocol = IPPROTO_UDP;
     return &udp_ops;
   }
-  if(type == SOCK_RAW && *protocol == IPPROTO_ICMP)
+  if (type == SOCK_RAW && *protocol == IPPROTO_ICMP)
     return &raw_ops;
   return 0;
 }
@@ -60,11 +60,11 @@ sock_alloc(int type, int protocol, const struct proto_ops *ops, int nonblock)
   struct spinlock lk;
 
   spin_lock(&socktab.lock);
-  for(int i = 0; i < NSOCKET; i++){
-    if(socktab.used[i])
+  for (int i = 0; i < NSOCKET; i++) {
+    if (socktab.used[i])
       continue;
     so = &socktab.socks[i];
-    lk = so->lock;             // a free slot's lock is never held: keep it, zero the rest
+    lk = so->lock;  // a free slot's lock is never held: keep it, zero the rest
     memset(so, 0, sizeof(*so));
     so->lock = lk;
     so->type = type;
@@ -100,13 +100,13 @@ sock_create(int domain, int type, int protocol, struct socket **out)
   struct socket *so;
 
   type &= ~SOCK_NONBLOCK;
-  if(domain != AF_INET)
+  if (domain != AF_INET)
     return -EAFNOSUPPORT;
-  if(type != SOCK_DGRAM && type != SOCK_RAW && type != SOCK_STREAM)
+  if (type != SOCK_DGRAM && type != SOCK_RAW && type != SOCK_STREAM)
     return -EINVAL;
-  if((ops = sock_pick_ops(type, &protocol)) == 0)
+  if ((ops = sock_pick_ops(type, &protocol)) == 0)
     return -EPROTONOSUPPORT;
-  if((so = sock_alloc(type, protocol, ops, nonblock)) == 0)
+  if ((so = sock_alloc(type, protocol, ops, nonblock)) == 0)
     return -ENFILE;
   *out = so;
   return 0;
@@ -117,7 +117,7 @@ void
 sock_close(struct socket *so)
 {
   spin_lock(&so->lock);
-  so->closing = 1;           // sock_queue_rcv refuses from now on
+  so->closing = 1;  // sock_queue_rcv refuses from now on
   spin_unlock(&so->lock);
   so->ops->release(so);
   spin_lock(&so->lock);
@@ -132,7 +132,7 @@ int
 sock_queue_rcv(struct socket *so, struct sk_buff *skb)
 {
   spin_lock(&so->lock);
-  if(so->closing || so->rcvq.qlen >= so->rcvq_max){
+  if (so->closing || so->rcvq.qlen >= so->rcvq_max) {
     so->rx_dropped++;
     spin_unlock(&so->lock);
     kfree_skb(skb);
@@ -180,17 +180,17 @@ sock_wait_rcv(struct socket *so, int flags)
   // LAB-STUB: return -EAGAIN;
   uint64 deadline = 0;
 
-  if(so->rcvtimeo_us)
-    deadline = ticks + (so->rcvtimeo_us + 9999) / 10000;   // ticks are 10 ms
-  while(so->rcvq.qlen == 0){
-    if(so->error)
+  if (so->rcvtimeo_us)
+    deadline = ticks + (so->rcvtimeo_us + 9999) / 10000;  // ticks are 10 ms
+  while (so->rcvq.qlen == 0) {
+    if (so->error)
       return sock_take_error(so);
-    if(so->nonblock || (flags & MSG_DONTWAIT))
+    if (so->nonblock || (flags & MSG_DONTWAIT))
       return -EAGAIN;
-    if(killed(myproc()))
+    if (killed(myproc()))
       return -EINTR;
-    if(deadline && ticks >= deadline)
-      return -EAGAIN;                 // SO_RCVTIMEO expired: EAGAIN, as on Linux
+    if (deadline && ticks >= deadline)
+      return -EAGAIN;  // SO_RCVTIMEO expired: EAGAIN, as on Linux
     sleep_deadline(so, &so->lock, deadline);
   }
   return 0;
@@ -201,11 +201,11 @@ sock_wait_rcv(struct socket *so, int flags)
 void
 sock_trace_tx(struct sk_buff *skb, int flags)
 {
-  if(flags & MSG_SYS_SENDTO)
+  if (flags & MSG_SYS_SENDTO)
     net_trace(skb, "sys_sendto");
-  else if(flags & MSG_SYS_SEND)
+  else if (flags & MSG_SYS_SEND)
     net_trace(skb, "sys_send");
-  else if(flags & MSG_SYS_WRITE)
+  else if (flags & MSG_SYS_WRITE)
     net_trace(skb, "sys_write");
   net_trace(skb, "sock_sendmsg");
 }
@@ -214,7 +214,7 @@ sock_trace_tx(struct sk_buff *skb, int flags)
 int
 sock_bind(struct socket *so, struct sockaddr_in *addr)
 {
-  if(so->ops->bind == 0)
+  if (so->ops->bind == 0)
     return -EOPNOTSUPP;
   return so->ops->bind(so, addr);
 }
@@ -223,7 +223,7 @@ sock_bind(struct socket *so, struct sockaddr_in *addr)
 int
 sock_connect(struct socket *so, struct sockaddr_in *addr)
 {
-  if(so->ops->connect == 0)
+  if (so->ops->connect == 0)
     return -EOPNOTSUPP;
   return so->ops->connect(so, addr);
 }
@@ -235,22 +235,22 @@ sock_sendmsg(struct socket *so, uint64 ubuf, int len, struct sockaddr_in *to, in
 {
   int r;
 
-  if(len < 0)
+  if (len < 0)
     return -EINVAL;
-  if(len > SOCK_MAX_MSG)
+  if (len > SOCK_MAX_MSG)
     return -EMSGSIZE;
   spin_lock(&so->lock);
-  if(so->error){               // a pending error is reported once, as on Linux
+  if (so->error) {  // a pending error is reported once, as on Linux
     r = sock_take_error(so);
     spin_unlock(&so->lock);
     return r;
   }
   r = (to == 0 && !so->connected) ? -EDESTADDRREQ : 0;
   spin_unlock(&so->lock);
-  if(r < 0)
+  if (r < 0)
     return r;
   r = so->ops->sendmsg(so, ubuf, len, to, flags);
-  if(r >= 0){
+  if (r >= 0) {
     spin_lock(&so->lock);
     so->tx_packets++;
     spin_unlock(&so->lock);
@@ -262,7 +262,7 @@ sock_sendmsg(struct socket *so, uint64 ubuf, int len, struct sockaddr_in *to, in
 int
 sock_recvmsg(struct socket *so, uint64 ubuf, int len, struct sockaddr_in *from, int flags)
 {
-  if(len < 0)
+  if (len < 0)
     return -EINVAL;
   return so->ops->recvmsg(so, ubuf, len, from, flags & MSG_DONTWAIT);
 }
@@ -283,7 +283,7 @@ sock_getname(struct socket *so, struct sockaddr_in *addr)
 static int
 sock_get_int(uint64 uval, int len, int *v)
 {
-  if(len < (int)sizeof(int))
+  if (len < (int)sizeof(int))
     return -EINVAL;
   return copy_from_user(v, uval, sizeof(int));
 }
@@ -295,28 +295,28 @@ sock_setsockopt(struct socket *so, int level, int name, uint64 uval, int len)
   struct timeval tv;
   int v = 0, r;
 
-  if(level != SOL_SOCKET)
+  if (level != SOL_SOCKET)
     return -ENOPROTOOPT;
-  if(name == SO_RCVTIMEO){
-    if(len < (int)sizeof(tv))
+  if (name == SO_RCVTIMEO) {
+    if (len < (int)sizeof(tv))
       return -EINVAL;
-    if(copy_from_user(&tv, uval, sizeof(tv)) < 0)
+    if (copy_from_user(&tv, uval, sizeof(tv)) < 0)
       return -EFAULT;
-    if(tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+    if (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000)
       return -EINVAL;
-  } else if(name == SO_BROADCAST || name == SO_RCVBUF){
-    if((r = sock_get_int(uval, len, &v)) < 0)
+  } else if (name == SO_BROADCAST || name == SO_RCVBUF) {
+    if ((r = sock_get_int(uval, len, &v)) < 0)
       return r;
   } else {
     return -ENOPROTOOPT;
   }
   spin_lock(&so->lock);
-  if(name == SO_RCVTIMEO)
+  if (name == SO_RCVTIMEO)
     so->rcvtimeo_us = (uint64)tv.tv_sec * 1000000 + tv.tv_usec;
-  else if(name == SO_BROADCAST)
+  else if (name == SO_BROADCAST)
     so->broadcast = v != 0;
   else
-    so->rcvq_max = v < 1 ? 1 : (v > 1024 ? 1024 : v);   // clamp to 1..1024 packets
+    so->rcvq_max = v < 1 ? 1 : (v > 1024 ? 1024 : v);  // clamp to 1..1024 packets
   spin_unlock(&so->lock);
   return 0;
 }
@@ -330,32 +330,32 @@ sock_getsockopt(struct socket *so, int level, int name, uint64 uval, uint64 ulen
   int v = 0, len, size = sizeof(int);
   void *src = &v;
 
-  if(copy_from_user(&len, ulen, sizeof(len)) < 0)
+  if (copy_from_user(&len, ulen, sizeof(len)) < 0)
     return -EFAULT;
-  if(len < 0)
+  if (len < 0)
     return -EINVAL;
-  if(level != SOL_SOCKET)
+  if (level != SOL_SOCKET)
     return -ENOPROTOOPT;
   spin_lock(&so->lock);
-  if(name == SO_ERROR){
+  if (name == SO_ERROR) {
     v = -sock_take_error(so);
-  } else if(name == SO_RCVTIMEO){
+  } else if (name == SO_RCVTIMEO) {
     tv.tv_sec = so->rcvtimeo_us / 1000000;
     tv.tv_usec = so->rcvtimeo_us % 1000000;
     src = &tv;
     size = sizeof(tv);
-  } else if(name == SO_BROADCAST){
+  } else if (name == SO_BROADCAST) {
     v = so->broadcast;
-  } else if(name == SO_RCVBUF){
+  } else if (name == SO_RCVBUF) {
     v = so->rcvq_max;
   } else {
     size = -1;
   }
   spin_unlock(&so->lock);
-  if(size < 0)
+  if (size < 0)
     return -ENOPROTOOPT;
-  if(copy_to_user(uval, src, len < size ? len : size) < 0 ||
-     copy_to_user(ulen, &size, sizeof(size)) < 0)
+  if (copy_to_user(uval, src, len < size ? len : size) < 0 ||
+      copy_to_user(ulen, &size, sizeof(size)) < 0)
     return -EFAULT;
   return 0;
 }
@@ -382,14 +382,14 @@ sock_poll(struct socket *so, int events)
   int r = 0;
 
   spin_lock(&so->lock);
-  if(so->rcvq.qlen > 0 || so->error)
+  if (so->rcvq.qlen > 0 || so->error)
     r |= POLLIN;
-  if(so->error)
+  if (so->error)
     r |= POLLERR;
   spin_unlock(&so->lock);
-  if((dev = netdev_get()) != 0){
+  if ((dev = netdev_get()) != 0) {
     spin_lock(&dev->txq_lock);
-    if(dev->txq.qlen < TXQ_MAX)
+    if (dev->txq.qlen < TXQ_MAX)
       r |= POLLOUT;
     spin_unlock(&dev->txq_lock);
   }
@@ -422,8 +422,8 @@ socket_dump(struct netctl_sock *out, int max)
   int n = 0;
 
   spin_lock(&socktab.lock);
-  for(int i = 0; i < NSOCKET && n < max; i++){
-    if(!socktab.used[i])
+  for (int i = 0; i < NSOCKET && n < max; i++) {
+    if (!socktab.used[i])
       continue;
     spin_lock(&socktab.socks[i].lock);
     sock_fill_info(&socktab.socks[i], &out[n++]);
