@@ -21,33 +21,33 @@
 #include "net/skbuff.h"
 #include "net/netdevice.h"
 
-#define TX_RING_SIZE 128   // descriptors; a power of two (ring bytes: a multiple of 128)
-#define RX_RING_SIZE 128
-#define ETH_ZLEN 60        // shortest frame without CRC; QEMU does not pad short frames
-#define BENCH_STALL_US 1000000   // the benchmark gives up after 1 s without progress
+#define TX_RING_SIZE   128  // descriptors; a power of two (ring bytes: a multiple of 128)
+#define RX_RING_SIZE   128
+#define ETH_ZLEN       60       // shortest frame without CRC; QEMU does not pad short frames
+#define BENCH_STALL_US 1000000  // the benchmark gives up after 1 s without progress
 
 #define E1000_RX_INTRS (E1000_ICR_RXT0 | E1000_ICR_RXDMT0 | E1000_ICR_RXO)
-#define E1000_INTRS (E1000_RX_INTRS | E1000_ICR_TXDW | E1000_ICR_LSC)
+#define E1000_INTRS    (E1000_RX_INTRS | E1000_ICR_TXDW | E1000_ICR_LSC)
 
 struct e1000 {
-  volatile uint32 *regs;   // BAR0
+  volatile uint32 *regs;  // BAR0
   int irq;
 
   // tx_lock guards tx_ring, tx_skbs, tx_tail, tx_clean and the TDT write.
   struct spinlock tx_lock;
   struct e1000_tx_desc tx_ring[TX_RING_SIZE] __attribute__((aligned(128)));
   struct sk_buff *tx_skbs[TX_RING_SIZE];  // the skb each slot sends; freed when reclaimed
-  uint tx_tail;    // next slot to fill (== TDT)
-  uint tx_clean;   // oldest slot not reclaimed; the ring is empty when it equals tx_tail
+  uint tx_tail;                           // next slot to fill (== TDT)
+  uint tx_clean;  // oldest slot not reclaimed; the ring is empty when it equals tx_tail
 
   // rx_lock guards rx_ring, rx_skbs, rx_next and the RDT write.
   struct spinlock rx_lock;
   struct e1000_rx_desc rx_ring[RX_RING_SIZE] __attribute__((aligned(128)));
   struct sk_buff *rx_skbs[RX_RING_SIZE];  // the buffer each slot receives into
-  uint rx_next;    // next slot the NIC fills
+  uint rx_next;                           // next slot the NIC fills
 };
 
-static struct e1000 e1000;          // one device
+static struct e1000 e1000;  // one device
 static struct net_device e1000_netdev;
 
 static uint32
@@ -66,7 +66,7 @@ e1000_wr(struct e1000 *e, int reg, uint32 val)
 static int
 e1000_tx_reclaim(struct e1000 *e)
 {
-  if(!spin_holding(&e->tx_lock))
+  if (!spin_holding(&e->tx_lock))
     panic("e1000_tx_reclaim");
   // LAB tx BEGIN
   // LAB-HINT: walk from tx_clean towards tx_tail while the descriptor's status has DD:
@@ -76,9 +76,9 @@ e1000_tx_reclaim(struct e1000 *e)
   volatile struct e1000_tx_desc *d;
   int n = 0;
 
-  while(e->tx_clean != e->tx_tail){
+  while (e->tx_clean != e->tx_tail) {
     d = &e->tx_ring[e->tx_clean];
-    if((d->status & E1000_TXD_STAT_DD) == 0)
+    if ((d->status & E1000_TXD_STAT_DD) == 0)
       break;
     kfree_skb(e->tx_skbs[e->tx_clean]);
     e->tx_skbs[e->tx_clean] = 0;
@@ -112,11 +112,11 @@ e1000_xmit_frame(struct sk_buff *skb, struct net_device *dev)
   e1000_tx_reclaim(e);
   i = e->tx_tail;
   next = (i + 1) % TX_RING_SIZE;
-  if(next == e->tx_clean){
+  if (next == e->tx_clean) {
     spin_unlock(&e->tx_lock);
-    return NETDEV_TX_BUSY;   // ring full: the caller keeps skb
+    return NETDEV_TX_BUSY;  // ring full: the caller keeps skb
   }
-  if(skb->len < ETH_ZLEN){
+  if (skb->len < ETH_ZLEN) {
     pad = ETH_ZLEN - skb->len;
     memset(skb_put(skb, pad), 0, pad);
   }
@@ -129,13 +129,13 @@ e1000_xmit_frame(struct sk_buff *skb, struct net_device *dev)
   e->tx_tail = next;
   dev->stats.tx_packets++;
   dev->stats.tx_bytes += skb->len;
-  if(net_trace_on){
+  if (net_trace_on) {
     net_trace(skb, "e1000_xmit_frame");
     snprintf(note, sizeof(note), "[desc %d, TDT %d->%d]", i, i, next);
     net_trace_print(skb, "tx", note);
   }
-  __sync_synchronize();           // the descriptor reaches memory before the NIC looks
-  e1000_wr(e, E1000_TDT, next);   // the doorbell: descriptor i belongs to the NIC now
+  __sync_synchronize();          // the descriptor reaches memory before the NIC looks
+  e1000_wr(e, E1000_TDT, next);  // the doorbell: descriptor i belongs to the NIC now
   spin_unlock(&e->tx_lock);
   return NETDEV_TX_OK;
   // LAB tx END
@@ -166,7 +166,7 @@ e1000_rx_buf(void)
 {
   struct sk_buff *skb;
 
-  if((skb = alloc_skb()) != 0)
+  if ((skb = alloc_skb()) != 0)
     skb_reserve(skb, MAX_HEADER);
   return skb;
 }
@@ -189,16 +189,16 @@ e1000_clean_rx_irq(struct net_device *dev, int budget)
   int i, done = 0;
 
   spin_lock(&e->rx_lock);
-  while(done < budget && (e->rx_ring[e->rx_next].status & E1000_RXD_STAT_DD)){
+  while (done < budget && (e->rx_ring[e->rx_next].status & E1000_RXD_STAT_DD)) {
     i = e->rx_next;
     d = &e->rx_ring[i];
-    __sync_synchronize();   // read the rest of the descriptor after its DD
+    __sync_synchronize();  // read the rest of the descriptor after its DD
     skb = 0;
-    if(!(d->status & E1000_RXD_STAT_EOP) || (d->errors & E1000_RXD_ERR_BAD) ||
-       d->length > SKB_BUF_SIZE){
-      dev->stats.rx_errors++;    // bad frame: drop it, the slot keeps its buffer
-    } else if((fresh = e1000_rx_buf()) == 0){
-      dev->stats.rx_dropped++;   // pool empty: drop the frame, reuse its buffer
+    if (!(d->status & E1000_RXD_STAT_EOP) || (d->errors & E1000_RXD_ERR_BAD) ||
+        d->length > SKB_BUF_SIZE) {
+      dev->stats.rx_errors++;  // bad frame: drop it, the slot keeps its buffer
+    } else if ((fresh = e1000_rx_buf()) == 0) {
+      dev->stats.rx_dropped++;  // pool empty: drop the frame, reuse its buffer
     } else {
       skb = e->rx_skbs[i];
       skb_put(skb, d->length);
@@ -210,9 +210,9 @@ e1000_clean_rx_irq(struct net_device *dev, int budget)
     d->status = 0;
     e->rx_next = (i + 1) % RX_RING_SIZE;
     __sync_synchronize();
-    e1000_wr(e, E1000_RDT, i);   // slot i belongs to the NIC again
+    e1000_wr(e, E1000_RDT, i);  // slot i belongs to the NIC again
     done++;
-    if(skb){
+    if (skb) {
       spin_unlock(&e->rx_lock);  // the stack may reply, and take other locks
       netif_receive_skb(skb);
       spin_lock(&e->rx_lock);
@@ -238,16 +238,16 @@ e1000_intr(void *arg)
   struct e1000 *e = dev->priv;
   uint32 icr = e1000_rd(e, E1000_ICR);
 
-  if(icr & E1000_ICR_LSC)
+  if (icr & E1000_ICR_LSC)
     dev->link_up = (e1000_rd(e, E1000_STATUS) & E1000_STATUS_LU) != 0;
-  if(icr & E1000_ICR_TXDW){
+  if (icr & E1000_ICR_TXDW) {
     dev->stats.tx_irqs++;
     e1000_clean_tx_irq(dev);
   }
   // Also when RX interrupts are masked: this ICR read has just cleared their cause.
-  if(icr & E1000_RX_INTRS){
+  if (icr & E1000_RX_INTRS) {
     dev->stats.rx_irqs++;
-    e1000_wr(e, E1000_IMC, E1000_RX_INTRS);   // quiet until netd has polled the ring
+    e1000_wr(e, E1000_IMC, E1000_RX_INTRS);  // quiet until netd has polled the ring
     napi_schedule(dev);
   }
 }
@@ -256,7 +256,7 @@ e1000_intr(void *arg)
 static int
 e1000_bench_fill(struct e1000 *e, struct sk_buff *frame, int max)
 {
-  if(!spin_holding(&e->tx_lock))
+  if (!spin_holding(&e->tx_lock))
     panic("e1000_bench_fill");
   // LAB tx BEGIN
   // LAB-HINT: the ring benchmark: like e1000_xmit_frame, but the same frame in every free
@@ -266,7 +266,7 @@ e1000_bench_fill(struct e1000 *e, struct sk_buff *frame, int max)
   uint i = e->tx_tail;
   int n = 0;
 
-  while(n < max && (i + 1) % TX_RING_SIZE != e->tx_clean){
+  while (n < max && (i + 1) % TX_RING_SIZE != e->tx_clean) {
     d = &e->tx_ring[i];
     d->addr = (uint64)frame->data;
     d->length = frame->len;
@@ -276,10 +276,10 @@ e1000_bench_fill(struct e1000 *e, struct sk_buff *frame, int max)
     i = (i + 1) % TX_RING_SIZE;
     n++;
   }
-  if(n > 0){
+  if (n > 0) {
     e->tx_tail = i;
     __sync_synchronize();
-    e1000_wr(e, E1000_TDT, i);   // the doorbell, once for the whole batch
+    e1000_wr(e, E1000_TDT, i);  // the doorbell, once for the whole batch
   }
   return n;
   // LAB tx END
@@ -296,25 +296,25 @@ e1000_bench_xmit(struct net_device *dev, struct sk_buff *skb, int frames)
   int sent = 0, done, filled, busy = 1;
   uint pad;
 
-  if(skb->len < ETH_ZLEN){
+  if (skb->len < ETH_ZLEN) {
     pad = ETH_ZLEN - skb->len;
     memset(skb_put(skb, pad), 0, pad);
   }
-  while(sent < frames || busy){
+  while (sent < frames || busy) {
     spin_lock(&e->tx_lock);
     done = e1000_tx_reclaim(e);
     filled = sent < frames ? e1000_bench_fill(e, skb, frames - sent) : 0;
     busy = e->tx_clean != e->tx_tail;
     spin_unlock(&e->tx_lock);
     sent += filled;
-    if(done + filled > 0)
+    if (done + filled > 0)
       progress = time_us();
-    else if(time_us() - progress > BENCH_STALL_US)
+    else if (time_us() - progress > BENCH_STALL_US)
       break;
   }
   us = time_us() - t0;
-  if(busy)
-    return -EIO;   // the NIC stopped: slots still point at skb, so it is not freed
+  if (busy)
+    return -EIO;  // the NIC stopped: slots still point at skb, so it is not freed
   kfree_skb(skb);
   return sent >= frames ? us : -EIO;
 }
@@ -327,10 +327,10 @@ e1000_reset(struct e1000 *e)
 
   e1000_wr(e, E1000_IMC, 0xFFFFFFFF);
   e1000_wr(e, E1000_CTRL, e1000_rd(e, E1000_CTRL) | E1000_CTRL_RST);
-  for(i = 0; i < 1000000 && (e1000_rd(e, E1000_CTRL) & E1000_CTRL_RST); i++)
+  for (i = 0; i < 1000000 && (e1000_rd(e, E1000_CTRL) & E1000_CTRL_RST); i++)
     ;
   e1000_wr(e, E1000_IMC, 0xFFFFFFFF);
-  e1000_rd(e, E1000_ICR);   // drop causes left from before the reset
+  e1000_rd(e, E1000_ICR);  // drop causes left from before the reset
   e1000_wr(e, E1000_CTRL, e1000_rd(e, E1000_CTRL) | E1000_CTRL_SLU);
 }
 
@@ -342,9 +342,9 @@ e1000_eeprom_read(struct e1000 *e, int addr)
   int i;
 
   e1000_wr(e, E1000_EERD, E1000_EERD_START | (addr << E1000_EERD_ADDR_SHIFT));
-  for(i = 0; i < 100000; i++){
+  for (i = 0; i < 100000; i++) {
     v = e1000_rd(e, E1000_EERD);
-    if(v & E1000_EERD_DONE)
+    if (v & E1000_EERD_DONE)
       return v >> E1000_EERD_DATA_SHIFT;
   }
   return 0;
@@ -358,7 +358,7 @@ e1000_read_mac(struct e1000 *e, uchar *mac)
   uint16 w;
   int i;
 
-  for(i = 0; i < 3; i++){
+  for (i = 0; i < 3; i++) {
     w = (hi & E1000_RAH_AV) ? (i < 2 ? lo >> (16 * i) : hi) : e1000_eeprom_read(e, i);
     mac[2 * i] = w & 0xFF;
     mac[2 * i + 1] = w >> 8;
@@ -373,7 +373,7 @@ e1000_set_filters(struct e1000 *e, uchar *mac)
 
   e1000_wr(e, E1000_RAL0, mac[0] | (mac[1] << 8) | (mac[2] << 16) | ((uint32)mac[3] << 24));
   e1000_wr(e, E1000_RAH0, mac[4] | (mac[5] << 8) | E1000_RAH_AV);
-  for(i = 0; i < E1000_MTA_WORDS; i++)
+  for (i = 0; i < E1000_MTA_WORDS; i++)
     e1000_wr(e, E1000_MTA + 4 * i, 0);
 }
 
@@ -391,9 +391,9 @@ e1000_tx_init(struct e1000 *e)
   e1000_wr(e, E1000_TDH, 0);
   e1000_wr(e, E1000_TDT, 0);
   e1000_wr(e, E1000_TIPG, E1000_TIPG_VALUE);
-  e1000_wr(e, E1000_TCTL, E1000_TCTL_EN | E1000_TCTL_PSP |
-                              (E1000_TCTL_CT << E1000_TCTL_CT_SHIFT) |
-                              (E1000_TCTL_COLD_FD << E1000_TCTL_COLD_SHIFT));
+  e1000_wr(e, E1000_TCTL,
+           E1000_TCTL_EN | E1000_TCTL_PSP | (E1000_TCTL_CT << E1000_TCTL_CT_SHIFT) |
+               (E1000_TCTL_COLD_FD << E1000_TCTL_COLD_SHIFT));
 }
 
 // Receive setup [8254x 14.4]: a buffer in every slot, RDT = N-1 (RDH == RDT means the
@@ -405,8 +405,8 @@ e1000_rx_init(struct e1000 *e)
   int i;
 
   memset(e->rx_ring, 0, sizeof(e->rx_ring));
-  for(i = 0; i < RX_RING_SIZE; i++){
-    if((e->rx_skbs[i] = e1000_rx_buf()) == 0)
+  for (i = 0; i < RX_RING_SIZE; i++) {
+    if ((e->rx_skbs[i] = e1000_rx_buf()) == 0)
       goto nomem;
     e->rx_ring[i].addr = (uint64)e->rx_skbs[i]->data;
   }
@@ -421,7 +421,7 @@ e1000_rx_init(struct e1000 *e)
   return 0;
 
 nomem:
-  while(--i >= 0){
+  while (--i >= 0) {
     kfree_skb(e->rx_skbs[i]);
     e->rx_skbs[i] = 0;
   }
@@ -435,18 +435,18 @@ e1000_open(struct net_device *dev)
   struct e1000 *e = dev->priv;
 
   // One RCTL write only: QEMU pauses reception for about a second after each.
-  e1000_wr(e, E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_BSIZE_2048 |
-                              E1000_RCTL_SECRC);
+  e1000_wr(e, E1000_RCTL,
+           E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_BSIZE_2048 | E1000_RCTL_SECRC);
   e1000_wr(e, E1000_IMS, E1000_INTRS);
   return 0;
 }
 
 const struct net_device_ops e1000_netdev_ops = {
-  .ndo_open = e1000_open,
-  .ndo_start_xmit = e1000_xmit_frame,
-  .ndo_poll = e1000_clean_rx_irq,
-  .ndo_irq_enable = e1000_irq_enable,
-  .ndo_bench_xmit = e1000_bench_xmit,
+    .ndo_open = e1000_open,
+    .ndo_start_xmit = e1000_xmit_frame,
+    .ndo_poll = e1000_clean_rx_irq,
+    .ndo_irq_enable = e1000_irq_enable,
+    .ndo_bench_xmit = e1000_bench_xmit,
 };
 
 // "52:54:00:12:34:56" into buf (18 bytes).
@@ -456,7 +456,7 @@ mac_string(char *buf, uchar *mac)
   static const char hex[] = "0123456789abcdef";
   int i;
 
-  for(i = 0; i < 6; i++){
+  for (i = 0; i < 6; i++) {
     buf[3 * i] = hex[mac[i] >> 4];
     buf[3 * i + 1] = hex[mac[i] & 0xF];
     buf[3 * i + 2] = i < 5 ? ':' : 0;
@@ -479,7 +479,7 @@ e1000_init(uint64 regs, int irq)
   e1000_read_mac(e, dev->dev_addr);
   e1000_set_filters(e, dev->dev_addr);
   e1000_tx_init(e);
-  if(e1000_rx_init(e) < 0)
+  if (e1000_rx_init(e) < 0)
     return -1;
   safestrcpy(dev->name, "eth0", sizeof(dev->name));
   dev->mtu = 1500;
@@ -488,7 +488,6 @@ e1000_init(uint64 regs, int irq)
   dev->priv = e;
   irq_register(irq, e1000_intr, dev);
   mac_string(mac, dev->dev_addr);
-  printf("e1000: %s at 0x%x irq %d, link %s\n", mac, (uint)regs, irq,
-         dev->link_up ? "up" : "down");
+  printf("e1000: %s at 0x%x irq %d, link %s\n", mac, (uint)regs, irq, dev->link_up ? "up" : "down");
   return register_netdev(dev);
 }

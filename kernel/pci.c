@@ -11,7 +11,7 @@
 #include "defs.h"
 #include "pci.h"
 
-static uint64 mmio_next = PCIE_MMIO;   // next free address in the MMIO window
+static uint64 mmio_next = PCIE_MMIO;  // next free address in the MMIO window
 
 // The 32-bit configuration register at offset off of bus/slot/fn.
 static volatile uint32 *
@@ -30,20 +30,20 @@ pci_assign_bar0(int bus, int slot, int fn)
   uint64 size, addr;
 
   orig = *bar;
-  if(orig & PCI_BAR_IO)
+  if (orig & PCI_BAR_IO)
     return 0;
   *bar = 0xFFFFFFFF;
   mask = *bar & PCI_BAR_MEM_MASK;
-  if(mask == 0)
+  if (mask == 0)
     return 0;
-  size = (uint32)(~mask + 1);   // the BAR's size is its alignment [PCI 3.0, 6.2.5.1]
+  size = (uint32)(~mask + 1);  // the BAR's size is its alignment [PCI 3.0, 6.2.5.1]
   addr = (mmio_next + size - 1) & ~(size - 1);
-  if(addr + size > PCIE_MMIO + PCIE_MMIO_SIZE)
+  if (addr + size > PCIE_MMIO + PCIE_MMIO_SIZE)
     return 0;
   mmio_next = addr + size;
   *bar = (uint32)addr;
-  if(orig & PCI_BAR_TYPE64)
-    bar[1] = 0;                 // upper half of a 64-bit BAR: the window is below 4 GiB
+  if (orig & PCI_BAR_TYPE64)
+    bar[1] = 0;  // upper half of a 64-bit BAR: the window is below 4 GiB
   return addr;
 }
 
@@ -55,7 +55,7 @@ pci_irq(int bus, int slot, int fn)
 {
   int pin = (*pci_cfg(bus, slot, fn, PCI_INTR) >> 8) & 0xFF;
 
-  if(pin < 1 || pin > 4)
+  if (pin < 1 || pin > 4)
     return -1;
   return PCIE_INTX_IRQ + (pin - 1 + slot) % 4;
 }
@@ -68,16 +68,16 @@ pci_attach_e1000(int bus, int slot, int fn)
   uint64 regs;
   int irq;
 
-  *cmd = *cmd & 0xFFFF & ~PCI_CMD_MEM;   // no decoding while BAR0 moves
+  *cmd = *cmd & 0xFFFF & ~PCI_CMD_MEM;  // no decoding while BAR0 moves
   regs = pci_assign_bar0(bus, slot, fn);
   irq = pci_irq(bus, slot, fn);
-  if(regs == 0 || irq < 0){
+  if (regs == 0 || irq < 0) {
     printf("pci %d:%d.%d: e1000 without a usable BAR0 or interrupt\n", bus, slot, fn);
     return;
   }
   // Writing the status half as 0 leaves its write-1-to-clear bits alone.
   *cmd = (*cmd & 0xFFFF) | PCI_CMD_MEM | PCI_CMD_BUSMASTER;
-  if(e1000_init(regs, irq) < 0)
+  if (e1000_init(regs, irq) < 0)
     printf("pci %d:%d.%d: e1000_init failed\n", bus, slot, fn);
 }
 
@@ -87,9 +87,9 @@ pci_probe(int bus, int slot, int fn)
 {
   uint32 id = *pci_cfg(bus, slot, fn, PCI_ID);
 
-  if((id & 0xFFFF) == 0xFFFF)
+  if ((id & 0xFFFF) == 0xFFFF)
     return 0;
-  if((id & 0xFFFF) == PCI_VENDOR_INTEL && (id >> 16) == PCI_DEVICE_82540EM)
+  if ((id & 0xFFFF) == PCI_VENDOR_INTEL && (id >> 16) == PCI_DEVICE_82540EM)
     pci_attach_e1000(bus, slot, fn);
   return 1;
 }
@@ -100,12 +100,12 @@ pci_init(void)
 {
   int bus, slot, fn, nfn;
 
-  for(bus = 0; bus < PCI_NBUS; bus++){
-    for(slot = 0; slot < PCI_NSLOT; slot++){
-      if(!pci_probe(bus, slot, 0))
+  for (bus = 0; bus < PCI_NBUS; bus++) {
+    for (slot = 0; slot < PCI_NSLOT; slot++) {
+      if (!pci_probe(bus, slot, 0))
         continue;
       nfn = (*pci_cfg(bus, slot, 0, PCI_HEADER) & PCI_HEADER_MF) ? PCI_NFN : 1;
-      for(fn = 1; fn < nfn; fn++)
+      for (fn = 1; fn < nfn; fn++)
         pci_probe(bus, slot, fn);
     }
   }

@@ -21,10 +21,10 @@
 #include "net.h"
 #include "ether.h"
 
-#define NAPI_BUDGET 64      // frames per poll pass
+#define NAPI_BUDGET     64  // frames per poll pass
 #define NET_TIMER_TICKS 10  // net_timer period: 100 ms at 100 Hz
 
-static struct net_device *the_dev;   // the one interface; set once by register_netdev
+static struct net_device *the_dev;  // the one interface; set once by register_netdev
 
 // netd sleeps on &netd_lock; napi_schedule sets dev->rx_scheduled under it.
 static struct spinlock netd_lock = {0, "netd", 0};
@@ -35,14 +35,14 @@ int net_trace_on;
 int
 register_netdev(struct net_device *dev)
 {
-  if(the_dev != 0)
+  if (the_dev != 0)
     return -1;
   spin_init(&dev->txq_lock, "txq");
   skb_queue_init(&dev->txq);
   dev->queue_stopped = 0;
   dev->rx_scheduled = 0;
   the_dev = dev;
-  if(dev->netdev_ops->ndo_open && dev->netdev_ops->ndo_open(dev) < 0)
+  if (dev->netdev_ops->ndo_open && dev->netdev_ops->ndo_open(dev) < 0)
     return -1;
   return 0;
 }
@@ -59,7 +59,7 @@ dev_queue_xmit(struct sk_buff *skb)
 {
   struct net_device *dev = skb->dev ? skb->dev : the_dev;
 
-  if(dev == 0){
+  if (dev == 0) {
     kfree_skb(skb);
     return -ENODEV;
   }
@@ -67,11 +67,11 @@ dev_queue_xmit(struct sk_buff *skb)
   net_trace(skb, "dev_queue_xmit");
   spin_lock(&dev->txq_lock);
   // Frames already waiting go first, so a new one may not overtake them.
-  if(dev->txq.qlen == 0 && dev->netdev_ops->ndo_start_xmit(skb, dev) == NETDEV_TX_OK){
+  if (dev->txq.qlen == 0 && dev->netdev_ops->ndo_start_xmit(skb, dev) == NETDEV_TX_OK) {
     spin_unlock(&dev->txq_lock);
     return 0;
   }
-  if(dev->txq.qlen >= TXQ_MAX){
+  if (dev->txq.qlen >= TXQ_MAX) {
     dev->stats.tx_queue_full++;
     dev->stats.tx_dropped++;
     spin_unlock(&dev->txq_lock);
@@ -92,14 +92,14 @@ dev_tx_wait_room(struct net_device *dev, int nonblock)
   int r = 0;
 
   spin_lock(&dev->txq_lock);
-  if(dev->txq.qlen >= TXQ_MAX)
+  if (dev->txq.qlen >= TXQ_MAX)
     dev->stats.tx_queue_full++;
-  while(dev->txq.qlen >= TXQ_MAX){
-    if(nonblock){
+  while (dev->txq.qlen >= TXQ_MAX) {
+    if (nonblock) {
       r = -EAGAIN;
       break;
     }
-    if(killed(myproc())){
+    if (killed(myproc())) {
       r = -EINTR;
       break;
     }
@@ -118,17 +118,17 @@ netif_wake_queue(struct net_device *dev)
 
   spin_lock(&dev->txq_lock);
   was_full = dev->txq.qlen >= TXQ_MAX;
-  while((skb = skb_dequeue(&dev->txq)) != 0){
-    if(dev->netdev_ops->ndo_start_xmit(skb, dev) != NETDEV_TX_OK){
+  while ((skb = skb_dequeue(&dev->txq)) != 0) {
+    if (dev->netdev_ops->ndo_start_xmit(skb, dev) != NETDEV_TX_OK) {
       skb_queue_head(&dev->txq, skb);
       break;
     }
   }
   dev->queue_stopped = dev->txq.qlen > 0;
-  if(dev->txq.qlen < TXQ_MAX)
+  if (dev->txq.qlen < TXQ_MAX)
     wakeup(&dev->txq);
   spin_unlock(&dev->txq_lock);
-  if(was_full && dev->txq.qlen < TXQ_MAX)
+  if (was_full && dev->txq.qlen < TXQ_MAX)
     poll_wakeup();
 }
 
@@ -138,7 +138,7 @@ netif_receive_skb(struct sk_buff *skb)
 {
   struct net_device *dev = skb->dev;
 
-  if(dev){
+  if (dev) {
     dev->stats.rx_packets++;
     dev->stats.rx_bytes += skb->len;
   }
@@ -163,7 +163,7 @@ netd_poll(struct net_device *dev)
   int n;
 
   n = dev->netdev_ops->ndo_poll(dev, NAPI_BUDGET);
-  if(n < NAPI_BUDGET){
+  if (n < NAPI_BUDGET) {
     dev->netdev_ops->ndo_irq_enable(dev);
     return 0;
   }
@@ -179,25 +179,25 @@ netd(void *arg)
   uint64 next_timer = ticks + NET_TIMER_TICKS;
   int work;
 
-  for(;;){
+  for (;;) {
     spin_lock(&netd_lock);
     dev = the_dev;
-    while((dev == 0 || !dev->rx_scheduled) && ticks < next_timer){
+    while ((dev == 0 || !dev->rx_scheduled) && ticks < next_timer) {
       sleep_deadline(&netd_lock, &netd_lock, next_timer);
       dev = the_dev;
     }
     work = dev && dev->rx_scheduled;
-    if(work)
+    if (work)
       dev->rx_scheduled = 0;
     spin_unlock(&netd_lock);
 
-    if(work && netd_poll(dev)){
-      spin_lock(&netd_lock);   // budget used up: go again, after others had a turn
+    if (work && netd_poll(dev)) {
+      spin_lock(&netd_lock);  // budget used up: go again, after others had a turn
       dev->rx_scheduled = 1;
       spin_unlock(&netd_lock);
       yield();
     }
-    if(ticks >= next_timer){
+    if (ticks >= next_timer) {
       net_timer();
       next_timer = ticks + NET_TIMER_TICKS;
     }
@@ -208,7 +208,7 @@ netd(void *arg)
 void
 net_dev_init(void)
 {
-  if(kthread_create("netd", netd, 0) < 0)
+  if (kthread_create("netd", netd, 0) < 0)
     panic("net_dev_init: kthread_create");
 }
 
@@ -218,14 +218,14 @@ net_trace(struct sk_buff *skb, const char *station)
 {
   int n;
 
-  if(!net_trace_on || skb == 0)
+  if (!net_trace_on || skb == 0)
     return;
   n = strlen(skb->path);
-  if(n > 0 && n + 3 < sizeof(skb->path)){
+  if (n > 0 && n + 3 < sizeof(skb->path)) {
     safestrcpy(skb->path + n, " > ", sizeof(skb->path) - n);
     n += 3;
   }
-  if(n + 1 < sizeof(skb->path))
+  if (n + 1 < sizeof(skb->path))
     safestrcpy(skb->path + n, station, sizeof(skb->path) - n);
 }
 
@@ -233,9 +233,9 @@ net_trace(struct sk_buff *skb, const char *station)
 void
 net_trace_print(struct sk_buff *skb, const char *dir, const char *suffix)
 {
-  if(!net_trace_on || skb == 0)
+  if (!net_trace_on || skb == 0)
     return;
-  if(suffix && suffix[0])
+  if (suffix && suffix[0])
     printf("%s %s %s\n", dir, skb->path, suffix);
   else
     printf("%s %s\n", dir, skb->path);

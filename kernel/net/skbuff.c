@@ -21,10 +21,10 @@
 static uchar skb_area[NSKB][SKB_AREA] __attribute__((aligned(128)));
 
 static struct {
-  struct spinlock lock;   // guards everything below
+  struct spinlock lock;  // guards everything below
   struct sk_buff bufs[NSKB];
-  char busy[NSKB];        // 1 while allocated: catches double frees
-  struct sk_buff *free;   // free list, linked through next
+  char busy[NSKB];       // 1 while allocated: catches double frees
+  struct sk_buff *free;  // free list, linked through next
   struct skb_stats st;
 } pool;
 
@@ -36,7 +36,7 @@ skb_init(void)
 
   spin_init(&pool.lock, "skbpool");
   pool.free = 0;
-  for(i = NSKB - 1; i >= 0; i--){
+  for (i = NSKB - 1; i >= 0; i--) {
     pool.bufs[i].head = skb_area[i];
     pool.bufs[i].next = pool.free;
     pool.free = &pool.bufs[i];
@@ -53,7 +53,7 @@ alloc_skb(void)
 
   spin_lock(&pool.lock);
   skb = pool.free;
-  if(skb == 0){
+  if (skb == 0) {
     pool.st.alloc_fail++;
     spin_unlock(&pool.lock);
     return 0;
@@ -79,13 +79,13 @@ kfree_skb(struct sk_buff *skb)
 {
   int i;
 
-  if(skb == 0)
+  if (skb == 0)
     return;
   i = skb - pool.bufs;
-  if(i < 0 || i >= NSKB || skb != &pool.bufs[i])
+  if (i < 0 || i >= NSKB || skb != &pool.bufs[i])
     panic("kfree_skb: not a pool buffer");
   spin_lock(&pool.lock);
-  if(!pool.busy[i])
+  if (!pool.busy[i])
     panic("kfree_skb: double free");
   pool.busy[i] = 0;
   skb->next = pool.free;
@@ -100,7 +100,7 @@ kfree_skb(struct sk_buff *skb)
 void
 skb_reserve(struct sk_buff *skb, uint len)
 {
-  if(skb->len != 0 || len > skb_tailroom(skb))
+  if (skb->len != 0 || len > skb_tailroom(skb))
     panic("skb_reserve");
   skb->data += len;
   skb->tail += len;
@@ -110,7 +110,7 @@ skb_reserve(struct sk_buff *skb, uint len)
 uchar *
 skb_push(struct sk_buff *skb, uint len)
 {
-  if(len > skb_headroom(skb))
+  if (len > skb_headroom(skb))
     panic("skb_push: no headroom");
   skb->data -= len;
   skb->len += len;
@@ -122,7 +122,7 @@ skb_push(struct sk_buff *skb, uint len)
 uchar *
 skb_pull(struct sk_buff *skb, uint len)
 {
-  if(len > skb->len)
+  if (len > skb->len)
     return 0;
   skb->data += len;
   skb->len -= len;
@@ -135,7 +135,7 @@ skb_put(struct sk_buff *skb, uint len)
 {
   uchar *p;
 
-  if(len > skb_tailroom(skb))
+  if (len > skb_tailroom(skb))
     panic("skb_put: no tailroom");
   p = skb->tail;
   skb->tail += len;
@@ -147,7 +147,7 @@ skb_put(struct sk_buff *skb, uint len)
 void
 skb_trim(struct sk_buff *skb, uint len)
 {
-  if(len < skb->len){
+  if (len < skb->len) {
     skb->len = len;
     skb->tail = skb->data + len;
   }
@@ -179,10 +179,10 @@ skb_clone_copy(struct sk_buff *skb)
   struct sk_buff *n;
   uchar *head;
 
-  if((n = alloc_skb()) == 0)
+  if ((n = alloc_skb()) == 0)
     return 0;
   head = n->head;
-  *n = *skb;   // every field, then the pointers into the buffer are moved to n's
+  *n = *skb;  // every field, then the pointers into the buffer are moved to n's
   n->next = 0;
   n->head = head;
   n->end = head + SKB_AREA;
@@ -216,7 +216,7 @@ void
 skb_queue_tail(struct sk_buff_head *q, struct sk_buff *skb)
 {
   skb->next = 0;
-  if(q->tail)
+  if (q->tail)
     q->tail->next = skb;
   else
     q->head = skb;
@@ -230,7 +230,7 @@ skb_queue_head(struct sk_buff_head *q, struct sk_buff *skb)
 {
   skb->next = q->head;
   q->head = skb;
-  if(q->tail == 0)
+  if (q->tail == 0)
     q->tail = skb;
   q->qlen++;
 }
@@ -242,10 +242,10 @@ skb_dequeue(struct sk_buff_head *q)
   struct sk_buff *skb;
 
   skb = q->head;
-  if(skb == 0)
+  if (skb == 0)
     return 0;
   q->head = skb->next;
-  if(q->head == 0)
+  if (q->head == 0)
     q->tail = 0;
   q->qlen--;
   skb->next = 0;
@@ -258,6 +258,6 @@ skb_queue_purge(struct sk_buff_head *q)
 {
   struct sk_buff *skb;
 
-  while((skb = skb_dequeue(q)) != 0)
+  while ((skb = skb_dequeue(q)) != 0)
     kfree_skb(skb);
 }
