@@ -11,8 +11,8 @@
 //         |      |       | then LOGBLOCKS | per block;    | block of the | directories,     |
 //         |      |       | block copies   | inode 0 unused| whole disk   | index blocks     |
 //         +------+-------+----------------+---------------+--------------+------------------+
-//   (mkfs with FSSIZE 4000, LOGBLOCKS 30, 200 inodes: log 2-32, inodes 33-45, bitmap 46,
-//   data 47-3999.)
+//   (mkfs with FSSIZE 4000, LOGBLOCKS 30, 1000 inodes: log 2-32, inodes 33-95, bitmap 96,
+//   data 97-3999.)
 //
 // Crash safety: every block a system call changes goes through the write-ahead log
 // (log.c). A transaction is committed by writing its blocks into the log region and then

@@ -21,7 +21,7 @@
 #undef stat
 #include "kernel/fs.h"
 
-#define NINODES 200
+#define NINODES 1000
 
 static int img;  // the image's file descriptor
 static struct superblock super;
