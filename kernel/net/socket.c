@@ -23,6 +23,8 @@
 #include "sock.h"
 #include "net.h"
 
+#define SOCK_TIMEO_MAX_S 1000000000L  // a longer SO_RCVTIMEO means forever (no overflow)
+
 static struct {
   struct spinlock lock;  // guards used[]; taken before any so->lock
   char used[NSOCKET];
@@ -312,7 +314,7 @@ sock_setsockopt(struct socket *so, int level, int name, uint64 uval, int len)
   }
   spin_lock(&so->lock);
   if (name == SO_RCVTIMEO)
-    so->rcvtimeo_us = (uint64)tv.tv_sec * 1000000 + tv.tv_usec;
+    so->rcvtimeo_us = tv.tv_sec > SOCK_TIMEO_MAX_S ? 0 : (uint64)tv.tv_sec * 1000000 + tv.tv_usec;
   else if (name == SO_BROADCAST)
     so->broadcast = v != 0;
   else
