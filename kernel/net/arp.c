@@ -24,7 +24,7 @@
 
 struct arp_entry {
   uint32 ip;                    // network order
-  uchar mac[ETH_ALEN];
+  uchar mac[ETH_ALEN];          // its Ethernet address (VALID, EXPIRED)
   int state;                    // ARP_STATE_* (netctl.h)
   uint64 stamp;                 // ticks: VALID when confirmed, RESOLVING when last asked
   int retries;                  // requests re-sent so far
@@ -127,7 +127,7 @@ arp_check(struct sk_buff *skb)
     return -1;
   if (op != ARPOP_REQUEST && op != ARPOP_REPLY)
     return -1;
-  if (ah->ar_sha[0] & 1)                  // a group address is no station's address
+  if (ah->ar_sha[0] & 1)  // a group address is no station's address
     return -1;
   return 0;
 }
@@ -152,8 +152,10 @@ static int
 arp_rank(struct arp_entry *e)
 {
   static const int rank[] = {
-    [ARP_STATE_FREE] = 0, [ARP_STATE_EXPIRED] = 1, [ARP_STATE_VALID] = 2,
-    [ARP_STATE_RESOLVING] = 3,
+      [ARP_STATE_FREE] = 0,
+      [ARP_STATE_EXPIRED] = 1,
+      [ARP_STATE_VALID] = 2,
+      [ARP_STATE_RESOLVING] = 3,
   };
   return rank[e->state];
 }
@@ -187,7 +189,7 @@ arp_enqueue(struct arp_entry *e, uint32 ip, struct sk_buff *skb)
   if (e == 0) {
     e = arp_alloc(ip);
     ask = 1;
-  } else if (e->state != ARP_STATE_RESOLVING) {   // expired: ask again
+  } else if (e->state != ARP_STATE_RESOLVING) {  // expired: ask again
     e->state = ARP_STATE_RESOLVING;
     e->stamp = ticks;
     e->retries = 0;
@@ -247,7 +249,7 @@ neigh_output(struct sk_buff *skb)
   // LAB-STUB: kfree_skb(skb);
   // LAB-STUB: return -EHOSTUNREACH;
   uint32 ip = skb->nexthop;
-  uchar mac[ETH_ALEN];
+  uchar mac[ETH_ALEN];  // its Ethernet address (VALID, EXPIRED)
   struct arp_entry *e;
   int r;
 

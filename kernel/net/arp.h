@@ -12,15 +12,15 @@
 
 struct socket;
 
-#define NARP 32                   // cache entries
-#define ARP_QMAX 8                // packets queued per resolving entry
-#define ARP_RETRIES 3             // requests re-sent before giving up
-#define ARP_RETRY_TICKS 100       // 1 s between requests (100 Hz ticks)
+#define NARP                32    // cache entries
+#define ARP_QMAX            8     // packets queued per resolving entry
+#define ARP_RETRIES         3     // requests re-sent before giving up
+#define ARP_RETRY_TICKS     100   // 1 s between requests (100 Hz ticks)
 #define ARP_TIMEOUT_DEFAULT 6000  // 60 s lifetime of a confirmed entry
 
 void arp_init(void);
-void arp_rcv(struct sk_buff *skb);         // consumes
-int neigh_output(struct sk_buff *skb);     // consumes; 0 (sent or queued) or -errno
-void arp_timer(void);                      // retries and ageing
+void arp_rcv(struct sk_buff *skb);      // consumes
+int neigh_output(struct sk_buff *skb);  // consumes; 0 (sent or queued) or -errno
+void arp_timer(void);                   // retries and ageing
 // A socket is closing: its packets still waiting for ARP must no longer point at it.
 void arp_forget_sock(struct socket *so);

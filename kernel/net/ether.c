@@ -15,11 +15,11 @@
 
 #define NETH_HANDLERS 4
 
-const uchar eth_broadcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+const uchar eth_broadcast[ETH_ALEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 // The EtherType demux table: written only at init, read by eth_rcv.
 static struct eth_handler {
-  uint16 type;                            // host order; 0 = free slot
+  uint16 type;  // host order; 0 = free slot
   void (*rcv)(struct sk_buff *skb);
 } eth_handlers[NETH_HANDLERS];
 
@@ -99,7 +99,7 @@ eth_output(struct sk_buff *skb, const uchar *dst, uint16 type)
   memmove(eh->h_source, dev->dev_addr, ETH_ALEN);
   eh->h_proto = htons(type);
   if (skb->len < ETH_ZLEN && skb_tailroom(skb) >= ETH_ZLEN - skb->len)
-    memset(skb_put(skb, ETH_ZLEN - skb->len), 0, ETH_ZLEN - skb->len);   // pad short frames
+    memset(skb_put(skb, ETH_ZLEN - skb->len), 0, ETH_ZLEN - skb->len);  // pad short frames
   skb->mac_header = skb->data;
   skb->dev = dev;
   skb->protocol = type;

@@ -9,7 +9,7 @@
 #include "skbuff.h"
 #include "wire.h"
 
-extern const uchar eth_broadcast[ETH_ALEN];   // ff:ff:ff:ff:ff:ff
+extern const uchar eth_broadcast[ETH_ALEN];  // ff:ff:ff:ff:ff:ff
 
 void eth_rcv(struct sk_buff *skb);
 int eth_output(struct sk_buff *skb, const uchar *dst, uint16 type);

@@ -23,7 +23,7 @@
 #include "arp.h"
 
 static struct spinlock raw_lock;
-static struct socket *raw_socks;    // guarded by raw_lock
+static struct socket *raw_socks;  // guarded by raw_lock
 
 // A fresh skb holding a copy of len bytes at src, with headroom for the headers.
 static struct sk_buff *
@@ -69,7 +69,7 @@ icmp_may_answer(uint32 saddr, uint32 daddr)
 
   if (ip_is_broadcast(daddr) || ip_is_broadcast(saddr) || saddr == 0)
     return 0;
-  return first < 224 && first != 127;     // not multicast (224/4), reserved or loopback
+  return first < 224 && first != 127;  // not multicast (224/4), reserved or loopback
 }
 
 // Send destination unreachable (code) about the received packet in skb, quoting its IP
@@ -89,7 +89,7 @@ icmp_send_unreach(struct sk_buff *skb, int code)
   if ((r = icmp_copy(ip, qlen)) == 0)
     return;
   ic = (struct icmphdr *)skb_push(r, ICMP_HLEN);
-  memset(ic, 0, ICMP_HLEN);                // id and sequence are "unused" here
+  memset(ic, 0, ICMP_HLEN);  // id and sequence are "unused" here
   ic->type = ICMP_DEST_UNREACH;
   ic->code = code;
   ic->checksum = inet_csum(ic, r->len);
@@ -111,9 +111,9 @@ icmp_unreach(struct sk_buff *skb)
   NETSTAT_INC(icmp_unreach_in);
   if (len < IP_HLEN || IP_VER(quoted) != IP_VERSION || IP_HL(quoted) < IP_HLEN ||
       len < IP_HL(quoted) + 8)
-    return;                               // RFC 792: the header and 64 bits of data
+    return;  // RFC 792: the header and 64 bits of data
   if (quoted->saddr != netcfg.addr)
-    return;                               // not about a packet of ours
+    return;  // not about a packet of ours
   err = EHOSTUNREACH;
   if (ic->code == ICMP_PORT_UNREACH || ic->code == ICMP_PROT_UNREACH)
     err = ECONNREFUSED;
@@ -169,7 +169,7 @@ icmp_rcv(struct sk_buff *skb)
   raw_deliver(skb);
   if (ic->type == ICMP_ECHO && ic->code == 0) {
     NETSTAT_INC(icmp_echo_in);
-    if (!ip_is_broadcast(ip->daddr))      // like Linux: ignore broadcast pings
+    if (!ip_is_broadcast(ip->daddr))  // like Linux: ignore broadcast pings
       icmp_echo_reply(skb);
   } else if (ic->type == ICMP_DEST_UNREACH) {
     icmp_unreach(skb);
@@ -344,15 +344,15 @@ raw_release(struct socket *so)
 }
 
 const struct proto_ops raw_ops = {
-  .bind = raw_bind,
-  .connect = raw_connect,
-  .sendmsg = raw_sendmsg,
-  .recvmsg = raw_recvmsg,
-  .release = raw_release,
+    .bind = raw_bind,
+    .connect = raw_connect,
+    .sendmsg = raw_sendmsg,
+    .recvmsg = raw_recvmsg,
+    .release = raw_release,
 };
 
 static const struct net_protocol icmp_protocol = {
-  .handler = icmp_rcv,
+    .handler = icmp_rcv,
 };
 
 // Start ICMP: register with the IP demux.

@@ -21,9 +21,9 @@ csum_partial(const void *buf, uint len, uint32 sum)
     len -= 2;
   }
   if (len == 1)
-    acc += p[0] << 8;                       // RFC 1071 4.1: pad the odd byte
+    acc += p[0] << 8;  // RFC 1071 4.1: pad the odd byte
   while (acc >> 16)
-    acc = (acc & 0xffff) + (acc >> 16);     // end-around carry
+    acc = (acc & 0xffff) + (acc >> 16);  // end-around carry
   return (uint32)acc;
 }
 

@@ -19,7 +19,7 @@
 // The IP protocol demux table, indexed by the protocol number; written only at init.
 static const struct net_protocol *inet_protos[256];
 
-static uint32 ip_id_next;   // the identification counter (RFC 791 3.1), atomic
+static uint32 ip_id_next;  // the identification counter (RFC 791 3.1), atomic
 
 // Register the handlers of IP protocol proto.
 int
@@ -103,7 +103,7 @@ ip_rcv(struct sk_buff *skb)
   if (ip_check(skb) < 0)
     goto drop;
   ip = (struct iphdr *)skb->data;
-  skb_trim(skb, ntohs(ip->tot_len));          // cut Ethernet padding
+  skb_trim(skb, ntohs(ip->tot_len));  // cut Ethernet padding
   if (ntohs(ip->frag_off) & (IP_MF | IP_OFFMASK)) {
     NETSTAT_INC(ip_rx_frag_dropped);
     goto drop;
@@ -134,7 +134,7 @@ ip_route(uint32 daddr, uint32 *nexthop)
   uchar first = ((uchar *)&daddr)[0];
 
   if (daddr == 0 || first == 127 || netcfg.addr == 0)
-    return -ENETUNREACH;                      // no loopback device
+    return -ENETUNREACH;  // no loopback device
   if (ip_is_broadcast(daddr) || (daddr & netcfg.netmask) == (netcfg.addr & netcfg.netmask)) {
     *nexthop = daddr;
     return 0;
@@ -169,7 +169,7 @@ ip_queue_xmit(struct sk_buff *skb, uint32 saddr, uint32 daddr, uint8 proto)
   ip->tos = 0;
   ip->tot_len = htons(skb->len);
   ip->id = htons((uint16)__atomic_fetch_add(&ip_id_next, 1, __ATOMIC_RELAXED));
-  ip->frag_off = 0;                           // DF off: we never send more than the MTU
+  ip->frag_off = 0;  // DF off: we never send more than the MTU
   ip->ttl = IP_TTL_DEFAULT;
   ip->protocol = proto;
   ip->saddr = saddr ? saddr : netcfg.addr;
@@ -195,6 +195,6 @@ ip_output(struct sk_buff *skb)
 void
 ip_init(void)
 {
-  ip_id_next = (uint32)ticks * 2654435761U;   // do not start at 0 after every boot
+  ip_id_next = (uint32)ticks * 2654435761U;  // do not start at 0 after every boot
   eth_add_handler(ETH_P_IP, ip_rcv);
 }

@@ -24,24 +24,24 @@ struct net_protocol {
 
 // ip.c
 void ip_init(void);
-void ip_rcv(struct sk_buff *skb);                 // consumes
+void ip_rcv(struct sk_buff *skb);  // consumes
 int ip_queue_xmit(struct sk_buff *skb, uint32 saddr, uint32 daddr, uint8 proto);
-int ip_output(struct sk_buff *skb);               // skb->data is a complete IP packet
-int inet_add_protocol(uint8 proto, const struct net_protocol *p);   // 0 or -1
-const struct net_protocol *inet_get_protocol(uint8 proto);          // or 0
-int ip_is_broadcast(uint32 addr);                 // 255.255.255.255 or our subnet's
-int ip_route(uint32 daddr, uint32 *nexthop);      // 0 or -ENETUNREACH
+int ip_output(struct sk_buff *skb);  // skb->data is a complete IP packet
+int inet_add_protocol(uint8 proto, const struct net_protocol *p);  // 0 or -1
+const struct net_protocol *inet_get_protocol(uint8 proto);         // or 0
+int ip_is_broadcast(uint32 addr);             // 255.255.255.255 or our subnet's
+int ip_route(uint32 daddr, uint32 *nexthop);  // 0 or -ENETUNREACH
 
 // icmp.c
 void icmp_init(void);
-void icmp_rcv(struct sk_buff *skb);               // consumes; reached through the IP demux
+void icmp_rcv(struct sk_buff *skb);  // consumes; reached through the IP demux
 // Send a destination unreachable (RFC 792) about the received packet in skb (its
 // network_header must be set). Does not consume skb. Never answers a broadcast.
 void icmp_send_unreach(struct sk_buff *skb, int code);
 
 // inet_csum.c: the Internet checksum (RFC 1071).
-uint32 csum_partial(const void *buf, uint len, uint32 sum);   // add 16-bit words
-uint16 csum_fold(uint32 sum);     // fold, complement: the value to store (network order)
-uint16 inet_csum(const void *buf, uint len);                  // csum_fold(csum_partial())
+uint32 csum_partial(const void *buf, uint len, uint32 sum);  // add 16-bit words
+uint16 csum_fold(uint32 sum);  // fold, complement: the value to store (network order)
+uint16 inet_csum(const void *buf, uint len);  // csum_fold(csum_partial())
 // The sum of the pseudo-header of UDP/TCP (RFC 768): addresses, protocol, length.
 uint32 csum_pseudo(uint32 saddr, uint32 daddr, uint8 proto, uint16 len);

@@ -11,7 +11,7 @@ struct sk_buff;
   ((uint32)(a) | (uint32)(b) << 8 | (uint32)(c) << 16 | (uint32)(d) << 24)
 
 struct netconfig {
-  uint32 addr, netmask, gateway, dns;   // network order
+  uint32 addr, netmask, gateway, dns;  // network order
 };
 // Defaults for QEMU user networking: 10.0.2.15/24, gateway 10.0.2.2, DNS 10.0.2.3.
 extern struct netconfig netcfg;
@@ -19,8 +19,8 @@ extern struct net_proto_stats netstats;
 // Count one event in netstats (atomic: senders on several harts update it at once).
 #define NETSTAT_INC(field) __atomic_fetch_add(&netstats.field, 1, __ATOMIC_RELAXED)
 
-void net_init(void);      // called once from main(): pool, protocols, device probe
-void net_timer(void);     // called every 100 ms by the network thread (ARP ageing, retries)
+void net_init(void);   // called once from main(): pool, protocols, device probe
+void net_timer(void);  // called every 100 ms by the network thread (ARP ageing, retries)
 // The end of a received packet's path: print its trace ("rx a > b > c note") and free it.
 void net_rx_done(struct sk_buff *skb, const char *note);
 int arp_dump(struct netctl_arp *out, int max);

@@ -23,8 +23,8 @@
 #include "udp.h"
 
 static struct spinlock udp_lock;
-static struct socket *udp_hash[UDP_HASH];   // bound sockets by port; guarded by udp_lock
-static uint udp_next_port;                  // next ephemeral port to try; udp_lock
+static struct socket *udp_hash[UDP_HASH];  // bound sockets by port; guarded by udp_lock
+static uint udp_next_port;                 // next ephemeral port to try; udp_lock
 
 // The chain of sockets bound to port (network order).
 static struct socket **
@@ -65,7 +65,7 @@ static int
 udp_hash_insert(struct socket *so, uint32 laddr, uint16 port)
 {
   if (so->lport != 0)
-    return -EINVAL;                         // bound already
+    return -EINVAL;  // bound already
   if (port == 0 && (port = udp_ephemeral(laddr)) == 0)
     return -EADDRINUSE;
   if (udp_port_used(laddr, port))
@@ -141,8 +141,7 @@ udp_connect(struct socket *so, struct sockaddr_in *addr)
 
 // The addresses of a send: from the socket, and to `to` or the connected peer.
 static int
-udp_dest(struct socket *so, struct sockaddr_in *to, uint32 *saddr, uint32 *daddr,
-         uint16 *dport)
+udp_dest(struct socket *so, struct sockaddr_in *to, uint32 *saddr, uint32 *daddr, uint16 *dport)
 {
   int r = 0;
 
@@ -162,7 +161,7 @@ udp_dest(struct socket *so, struct sockaddr_in *to, uint32 *saddr, uint32 *daddr
   if (r == 0 && *dport == 0)
     r = -EINVAL;
   if (r == 0 && ip_is_broadcast(*daddr) && !so->broadcast)
-    r = -EACCES;                            // SO_BROADCAST first, as on Linux
+    r = -EACCES;  // SO_BROADCAST first, as on Linux
   spin_unlock(&so->lock);
   return r;
 }
@@ -181,7 +180,7 @@ udp_push_header(struct sk_buff *skb, uint32 saddr, uint16 sport, uint32 daddr, u
   sum = csum_pseudo(saddr, daddr, IPPROTO_UDP, skb->len);
   uh->check = csum_fold(csum_partial(uh, skb->len, sum));
   if (uh->check == 0)
-    uh->check = 0xffff;                     // RFC 768: 0 would mean "no checksum"
+    uh->check = 0xffff;  // RFC 768: 0 would mean "no checksum"
 }
 
 // Send one datagram of len bytes from user memory to `to` (or the connected peer).
@@ -197,13 +196,13 @@ udp_sendmsg(struct socket *so, uint64 ubuf, int len, struct sockaddr_in *to, int
   if (len < 0)
     return -EINVAL;
   if (len > UDP_MAX_PAYLOAD)
-    return -EMSGSIZE;                       // we do not fragment
+    return -EMSGSIZE;  // we do not fragment
   if ((r = udp_dest(so, to, &saddr, &daddr, &dport)) < 0 || (r = udp_autobind(so)) < 0)
     return r;
   if (dev == 0)
     return -ENETUNREACH;
   if ((r = dev_tx_wait_room(dev, so->nonblock || (flags & MSG_DONTWAIT))) < 0)
-    return r;                               // back-pressure: wait for the TX queue
+    return r;  // back-pressure: wait for the TX queue
   if ((skb = alloc_skb()) == 0)
     return -ENOBUFS;
   sock_trace_tx(skb, flags);
@@ -217,7 +216,7 @@ udp_sendmsg(struct socket *so, uint64 ubuf, int len, struct sockaddr_in *to, int
   skb->sk = so;
   if ((r = ip_queue_xmit(skb, saddr, daddr, IPPROTO_UDP)) < 0)
     return r;
-  NETSTAT_INC(udp_tx);                      // socket.c counts so->tx_packets
+  NETSTAT_INC(udp_tx);  // socket.c counts so->tx_packets
   return len;
 }
 
@@ -291,7 +290,7 @@ udp_check(struct sk_buff *skb)
     return -1;
   }
   skb_trim(skb, ulen);
-  if (uh->check != 0) {                     // RFC 768: 0 = the sender computed none
+  if (uh->check != 0) {  // RFC 768: 0 = the sender computed none
     sum = csum_pseudo(ip->saddr, ip->daddr, IPPROTO_UDP, ulen);
     if (csum_fold(csum_partial(uh, ulen, sum)) != 0) {
       NETSTAT_INC(udp_rx_bad_csum);
@@ -350,7 +349,7 @@ udp_rcv(struct sk_buff *skb)
   }
   skb_pull(skb, UDP_HLEN);
   net_trace(skb, "sock_queue_rcv");
-  net_trace_print(skb, "rx", 0);            // the socket owns it from here
+  net_trace_print(skb, "rx", 0);  // the socket owns it from here
   if (sock_queue_rcv(so, skb) < 0)
     NETSTAT_INC(udp_rx_queue_full);
   spin_unlock(&udp_lock);
@@ -378,16 +377,16 @@ udp_err(const struct iphdr *quoted, uint len, int err)
 }
 
 const struct proto_ops udp_ops = {
-  .bind = udp_bind,
-  .connect = udp_connect,
-  .sendmsg = udp_sendmsg,
-  .recvmsg = udp_recvmsg,
-  .release = udp_release,
+    .bind = udp_bind,
+    .connect = udp_connect,
+    .sendmsg = udp_sendmsg,
+    .recvmsg = udp_recvmsg,
+    .release = udp_release,
 };
 
 static const struct net_protocol udp_protocol = {
-  .handler = udp_rcv,
-  .err_handler = udp_err,
+    .handler = udp_rcv,
+    .err_handler = udp_err,
 };
 
 // Start UDP: an empty port table, registered with the IP demux.

@@ -7,9 +7,9 @@
 #include "../types.h"
 #include "skbuff.h"
 
-#define UDP_PORT_EPHEMERAL_LO 49152   // RFC 6335 6: the dynamic/private range
+#define UDP_PORT_EPHEMERAL_LO 49152  // RFC 6335 6: the dynamic/private range
 #define UDP_PORT_EPHEMERAL_HI 65535
-#define UDP_HASH 64                   // port table chains
+#define UDP_HASH              64  // port table chains
 
 void udp_init(void);
-void udp_rcv(struct sk_buff *skb);          // consumes; reached through the IP demux
+void udp_rcv(struct sk_buff *skb);  // consumes; reached through the IP demux
