@@ -86,9 +86,10 @@ def test_driver_tx_trace_and_padding(ctx):
 
 @harness.timeout(150)
 def test_driver_rx_flood(ctx):
-    # Bursts of frames bigger than the NAPI budget (64) reach the guest: every one is
-    # received and counted (here: unknown EtherType), poll passes that used their whole
-    # budget are counted, the shell still answers, and no skb leaks.
+    # Bursts of frames bigger than the NAPI budget (64) reach the guest: every frame QEMU
+    # delivered (the capture is the count: a busy host may drop datagrams before QEMU reads
+    # them) is received and counted (here: unknown EtherType), poll passes that used their
+    # whole budget are counted, the shell still answers, and no skb leaks.
     w = wire.Wire()
     qport = harness.free_port(udp=True, tcp=False)
     w.start(qport)
@@ -98,28 +99,32 @@ def test_driver_rx_flood(ctx):
         before = guest.counters(q)
         frame = w.frame_to_guest(ETH_P_TEST, bytes(46))
         bursts, per_burst = 20, 100     # < RX ring (128), > budget (64)
-        for _ in range(bursts):
+        for i in range(bursts):
             for _ in range(per_burst):
                 w.sock.sendto(frame, w.qemu)
-            time.sleep(0.05)
+            w.ping(seq=i + 1, timeout=5)   # answered only after the burst: flow control
         out = q.run("echo still here", 10)
         q.check("still here" in out, "shell did not answer after the flood: %r" % out)
-        time.sleep(0.5)
         after = guest.counters(q)
-        n = bursts * per_burst
-        got = guest.delta(before, after, "rx_packets")
-        dropped = guest.delta(before, after, "rx_dropped", "rx_errors")
-        unknown = guest.delta(before, after, "eth_rx_unknown_type")
-        ctx.note("%d frames sent, rx_packets +%d, unknown type +%d, dropped +%d, "
-                 "budget used up %d times" % (n, got, unknown, dropped,
-                                              guest.delta(before, after, "rx_budget_exhausted")))
-        q.check(got == n and unknown == n and dropped == 0,
-                "sent %d frames: rx_packets +%d, eth_rx_unknown_type +%d, dropped/errors +%d"
-                % (n, got, unknown, dropped))
-        q.check(guest.delta(before, after, "rx_irqs") > 0, "no RX interrupt counted")
-        q.check(guest.delta(before, after, "rx_budget_exhausted") > 0,
-                "bursts of %d frames never used up a poll budget of 64" % per_burst)
         guest.check_no_leak(q, base, "rx flood")
+        q.kill()
+        delivered = sum(1 for _, raw in pcap_frames(q.pcap_path)
+                        if raw[12:14] == struct.pack("!H", ETH_P_TEST))
+        got = guest.delta(before, after, "eth_rx_unknown_type")
+        dropped = guest.delta(before, after, "rx_dropped", "rx_errors")
+        budget = guest.delta(before, after, "rx_budget_exhausted")
+        ctx.note("%d frames sent, %d delivered by QEMU, %d counted by the guest, %d dropped, "
+                 "budget used up %d times" % (bursts * per_burst, delivered, got, dropped, budget))
+        q.check(delivered >= bursts * per_burst // 2,
+                "QEMU delivered only %d of %d frames" % (delivered, bursts * per_burst))
+        q.check(got == delivered and dropped == 0,
+                "QEMU delivered %d frames: eth_rx_unknown_type +%d, rx_dropped/errors +%d"
+                % (delivered, got, dropped))
+        q.check(guest.delta(before, after, "rx_packets") >= delivered + bursts,
+                "rx_packets +%d for %d frames and %d pings"
+                % (guest.delta(before, after, "rx_packets"), delivered, bursts))
+        q.check(guest.delta(before, after, "rx_irqs") > 0, "no RX interrupt counted")
+        q.check(budget > 0, "bursts of %d frames never used up a poll budget of 64" % per_burst)
     finally:
         w.stop()
 
