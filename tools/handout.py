@@ -11,7 +11,8 @@
 #
 # `tools/handout.py OUT` copies every tracked file into OUT with each region replaced by
 # its hints, a TODO line and its stubs, and writes OUT.tar.gz. `--check OUT` verifies an
-# existing handout: no solution line (found by its text) survives there.
+# existing handout: no solution line (found by its text) survives there. `--parts arp,udprx
+# OUT` removes only those parts (the tests use it to check partial credit).
 # Python files may use `#` instead of `//`.
 import os
 import re
@@ -78,8 +79,9 @@ def replace_region(part, indent, comment, body):
     return out
 
 
-def transform(text, path):
-    """Return (handout_text, {part: [solution lines]}) for one file."""
+def transform(text, path, only=None):
+    """Return (handout_text, {part: [solution lines]}) for one file. With only (a set of
+    part names), regions of other parts keep their solution (marker lines removed)."""
     lines = text.split("\n")
     out, parts = [], {}
     for item in split_regions(lines, path):
@@ -87,6 +89,9 @@ def transform(text, path):
             out.append(item[1])
             continue
         _, part, indent, comment, body = item
+        if only is not None and part not in only:
+            out.extend(l for l in body if not HINT.match(l) and not STUB.match(l))
+            continue
         out.extend(replace_region(part, indent, comment, body))
         sol = [l for l in body if not HINT.match(l) and not STUB.match(l)]
         parts.setdefault(part, []).extend(sol)
@@ -101,7 +106,7 @@ def distinctive(line):
     return True
 
 
-def make(root, outdir):
+def make(root, outdir, only=None):
     summary = {}
     for rel in tracked_files(root):
         src = os.path.join(root, rel)
@@ -109,7 +114,7 @@ def make(root, outdir):
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         data = open(src, "rb").read()
         if rel.endswith(TEXT_EXT) and b"LAB " in data:
-            text, parts = transform(data.decode(), rel)
+            text, parts = transform(data.decode(), rel, only)
             data = text.encode()
             for part, sol in parts.items():
                 summary.setdefault(part, []).append((rel, len(sol)))
@@ -150,14 +155,20 @@ def main():
             print("solution line survives:", b)
         print("handout check:", "FAILED" if bad else "OK, no solution line survives")
         return 1 if bad else 0
+    only = None
+    if len(args) == 3 and args[0] == "--parts":
+        # A tree with only these parts removed (e.g. to check the grader's partial credit).
+        only = set(args[1].split(","))
+        args = args[2:]
     if len(args) != 1:
-        print("usage: tools/handout.py OUTDIR | --check OUTDIR", file=sys.stderr)
+        print("usage: tools/handout.py [--parts tx,rx,...] OUTDIR | --check OUTDIR",
+              file=sys.stderr)
         return 2
     outdir = os.path.abspath(args[0])
     if os.path.exists(outdir):
         subprocess.run(["rm", "-rf", outdir], check=True)
     try:
-        summary = make(root, outdir)
+        summary = make(root, outdir, only)
     except MarkerError as e:
         print("handout:", e, file=sys.stderr)
         return 1
