@@ -49,10 +49,12 @@ struct socket {
 
 #define NSOCKET 64  // sockets in the whole system (socket.c's table)
 
-// socket.c: called by protocols
-int sock_queue_rcv(struct socket *so,
-                   struct sk_buff *skb);          // consumes; -ENOBUFS when full (counted)
-void sock_set_error(struct socket *so, int err);  // wakes readers
+// socket.c: called by protocols. socket.c keeps the per-socket counters (rx_queued,
+// rx_dropped, tx_packets).
+// Queue a received packet and wake readers; consumes skb; -ENOBUFS when full (counted).
+int sock_queue_rcv(struct socket *so, struct sk_buff *skb);
+// Leave an error (ECONNREFUSED, EHOSTUNREACH) for the next call; wakes readers.
+void sock_set_error(struct socket *so, int err);
 // Wait until the receive queue is non-empty. Called by recvmsg with so->lock held, and
 // returns with so->lock held in every case: 0 (a packet is queued), -EAGAIN (nonblocking,
 // MSG_DONTWAIT, or SO_RCVTIMEO expired, as on Linux), -EINTR (killed), or -error for a
