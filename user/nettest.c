@@ -205,6 +205,58 @@ t_churn(void)
   return 0;
 }
 
+// Child of t_socktable: make sockets until socket() fails, report how many and why
+// on the pipe, then hold them until the parent closes `go`.
+static void
+socktable_child(int rep, int go)
+{
+  int msg[2] = {0, 0};
+  char c;
+
+  while (socket(AF_INET, SOCK_DGRAM, 0) >= 0)
+    msg[0]++;
+  msg[1] = errno;
+  write(rep, msg, sizeof(msg));
+  read(go, &c, 1);  // returns 0 when the parent closes the other end
+  exit(0);
+}
+
+// Fill the system's socket table (NSOCKET = 64, kernel/net/sock.h) from six processes:
+// socket() fails with ENFILE, nothing breaks, and every slot comes back at exit.
+static int
+t_socktable(void)
+{
+  int rep[2], go[2], msg[2], total = 0, nfile = 0, k;
+
+  if (ok("pipe", pipe(rep)) < 0 || ok("pipe", pipe(go)) < 0)
+    return -1;
+  for (k = 0; k < 6; k++) {
+    int pid = fork();
+    if (pid == 0) {
+      close(rep[0]);
+      close(go[1]);
+      socktable_child(rep[1], go[0]);
+    }
+    if (pid < 0)
+      break;
+  }
+  for (int i = 0; i < k && read(rep[0], msg, sizeof(msg)) == sizeof(msg); i++) {
+    total += msg[0];
+    nfile += msg[1] == ENFILE;
+  }
+  close(go[1]);
+  while (k-- > 0)
+    wait(0);
+  if (nfile == 0 || total > 64) {
+    snprintf(why, sizeof(why), "%d sockets made, %d processes saw ENFILE (want <= 64, >= 1)", total,
+             nfile);
+    return -1;
+  }
+  if (ok("socket after the others exited", socket(AF_INET, SOCK_DGRAM, 0)) < 0)
+    return -1;
+  return 0;
+}
+
 // Two sockets on one port: EADDRINUSE until the first is closed; a bound socket
 // cannot be bound again (EINVAL, as on Linux).
 static int
@@ -762,6 +814,7 @@ static struct test tests[] = {
   {"basic", t_basic, 0},
   {"create", t_create, 0},
   {"churn", t_churn, 0},
+  {"socktable", t_socktable, 0},
   {"doublebind", t_doublebind, 0},
   {"ephemeral", t_ephemeral, 0},
   {"badfd", t_badfd, 0},
