@@ -17,6 +17,7 @@ import harness
 
 sys.path.insert(0, os.path.join(harness.TEST_DIR, "peers"))
 from udp_echo import UdpEcho  # noqa: E402
+import guest  # noqa: E402
 
 
 def nettest_ok(q, cmd, timeout):
@@ -31,9 +32,12 @@ def nettest_ok(q, cmd, timeout):
 @harness.timeout(180)
 def test_nettest_local(ctx):
   q = ctx.boot(net="user")
+  base = guest.baseline(q)
   out = nettest_ok(q, "nettest", 150)
-  for name in ("basic", "efault", "killrecv", "timeout", "refused", "unreach", "ping"):
+  for name in ("basic", "efault", "socktable", "killrecv", "timeout", "refused", "unreach", "ping"):
     q.check(re.search(r"^%s: OK" % name, out, re.M), "nettest %s did not say OK" % name)
+  guest.check_no_leak(q, base, "nettest")
+  guest.check_pcap(q)   # every frame the guest sent is well formed, checksums right
 
 
 @harness.timeout(120)
@@ -44,6 +48,7 @@ def test_nettest_echo_peer(ctx):
     q = ctx.boot(net="user")
     nettest_ok(q, "nettest -p 10.0.2.2 %d echo twoproc rcvbuf" % peer.port, 90)
     q.check(peer.packets >= 10 + 60 + 10, "the echo peer saw only %d datagrams" % peer.packets)
+    guest.check_pcap(q)
   finally:
     peer.stop()
 
