@@ -39,7 +39,7 @@ wc_one(int fd, const char *name, struct counts *total)
     fprintf(2, "wc: %s: %s\n", name, strerror(errno));
     return -1;
   }
-  printf("%7ld %7ld %7ld %s\n", c.lines, c.words, c.bytes, name);
+  printf("%7ld %7ld %7ld%s%s\n", c.lines, c.words, c.bytes, *name ? " " : "", name);
   total->lines += c.lines;
   total->words += c.words;
   total->bytes += c.bytes;
