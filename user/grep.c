@@ -5,7 +5,7 @@
 #include "user/user.h"
 
 #define MAXATOMS 128
-#define ANY -1   // atom matching any character
+#define ANY      -1  // atom matching any character
 
 // The compiled pattern: a sequence of atoms, each one character (or ANY), maybe starred.
 struct atom {
@@ -16,8 +16,8 @@ struct atom {
 struct pattern {
   struct atom atoms[MAXATOMS];
   int n;
-  int at_start;   // ^: only at the start of the line
-  int at_end;     // $: only at the end of the line
+  int at_start;  // ^: only at the start of the line
+  int at_end;    // $: only at the end of the line
 };
 
 // Compile re into p; 0, or -1 if it is malformed or too long.

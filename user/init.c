@@ -10,10 +10,10 @@ open_console(void)
   if (open("console", O_RDWR) < 0) {
     mknod("console", CONSOLE, 0);
     if (open("console", O_RDWR) < 0)
-      exit(1);   // nowhere to even report the failure
+      exit(1);  // nowhere to even report the failure
   }
-  dup(0);   // stdout
-  dup(0);   // stderr
+  dup(0);  // stdout
+  dup(0);  // stderr
 }
 
 // Start one shell; its pid, or -1.

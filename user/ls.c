@@ -1,6 +1,6 @@
 // ls: list files. For a directory, one line per entry; for anything else, one line for
 // the file itself. Columns: name, type, inode number, size in bytes.
-#define MKFS   // only the on-disk format (struct dirent, DIRSIZ) from kernel/fs.h
+#define MKFS  // only the on-disk format (struct dirent, DIRSIZ) from kernel/fs.h
 #include "user/user.h"
 #include "kernel/fs.h"
 
@@ -9,11 +9,16 @@ static const char *
 type_name(int type)
 {
   switch (type) {
-  case T_DIR: return "dir";
-  case T_FILE: return "file";
-  case T_DEVICE: return "dev";
-  case T_SOCKET: return "sock";
-  case T_PIPE: return "pipe";
+  case T_DIR:
+    return "dir";
+  case T_FILE:
+    return "file";
+  case T_DEVICE:
+    return "dev";
+  case T_SOCKET:
+    return "sock";
+  case T_PIPE:
+    return "pipe";
   }
   return "?";
 }

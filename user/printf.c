@@ -7,11 +7,11 @@
 
 // Where formatted bytes go: a descriptor (through buf) or a caller's string.
 struct sink {
-  int fd;        // -1 for a string sink
+  int fd;  // -1 for a string sink
   char *buf;
-  int cap;       // usable bytes in buf (string sink: size - 1 for the NUL)
-  int len;       // bytes held in buf
-  int total;     // bytes produced, including any that did not fit
+  int cap;    // usable bytes in buf (string sink: size - 1 for the NUL)
+  int len;    // bytes held in buf
+  int total;  // bytes produced, including any that did not fit
 };
 
 static void

@@ -17,30 +17,30 @@
 //   redir    := ('<' | '>' | '>>') word
 #include "user/user.h"
 
-#define LINEMAX 1024
+#define LINEMAX   1024
 #define MAXTOKENS 256
-#define MAXREDIR 8
+#define MAXREDIR  8
 
 enum { TK_WORD, TK_PIPE, TK_IN, TK_OUT, TK_APPEND, TK_SEMI, TK_AMP, TK_LPAREN, TK_RPAREN, TK_END };
 
 struct token {
   int kind;
-  char *text;   // TK_WORD: the word, quotes removed
+  char *text;  // TK_WORD: the word, quotes removed
 };
 
 enum { N_CMD, N_PIPE, N_SEQ, N_BG, N_GROUP };
 
 struct redir {
-  int kind;     // TK_IN, TK_OUT or TK_APPEND
+  int kind;  // TK_IN, TK_OUT or TK_APPEND
   char *file;
 };
 
 struct node {
   int kind;
-  struct node *left, *right;   // N_PIPE, N_SEQ: both; N_BG, N_GROUP: left
-  char *argv[MAXARG + 1];      // N_CMD
+  struct node *left, *right;  // N_PIPE, N_SEQ: both; N_BG, N_GROUP: left
+  char *argv[MAXARG + 1];     // N_CMD
   int argc;
-  struct redir redirs[MAXREDIR];   // N_CMD and N_GROUP
+  struct redir redirs[MAXREDIR];  // N_CMD and N_GROUP
   int nredir;
 };
 
@@ -50,7 +50,7 @@ static int arena_used;
 
 static struct token tokens[MAXTOKENS];
 static int ntokens, tpos;
-static const char *syntax_error;   // set by the parser: the token it could not use
+static const char *syntax_error;  // set by the parser: the token it could not use
 
 static void *
 arena_alloc(int n)
@@ -109,12 +109,18 @@ lex_op(const char *s, int *len)
 {
   *len = 1;
   switch (*s) {
-  case '|': return TK_PIPE;
-  case '<': return TK_IN;
-  case ';': return TK_SEMI;
-  case '&': return TK_AMP;
-  case '(': return TK_LPAREN;
-  case ')': return TK_RPAREN;
+  case '|':
+    return TK_PIPE;
+  case '<':
+    return TK_IN;
+  case ';':
+    return TK_SEMI;
+  case '&':
+    return TK_AMP;
+  case '(':
+    return TK_LPAREN;
+  case ')':
+    return TK_RPAREN;
   }
   if (s[1] == '>') {
     *len = 2;
@@ -164,9 +170,9 @@ static const char *
 token_name(int kind)
 {
   static const char *const names[] = {
-    [TK_WORD] = "word", [TK_PIPE] = "|", [TK_IN] = "<", [TK_OUT] = ">", [TK_APPEND] = ">>",
-    [TK_SEMI] = ";", [TK_AMP] = "&", [TK_LPAREN] = "(", [TK_RPAREN] = ")",
-    [TK_END] = "end of line",
+      [TK_WORD] = "word", [TK_PIPE] = "|",          [TK_IN] = "<",  [TK_OUT] = ">",
+      [TK_APPEND] = ">>", [TK_SEMI] = ";",          [TK_AMP] = "&", [TK_LPAREN] = "(",
+      [TK_RPAREN] = ")",  [TK_END] = "end of line",
   };
   return names[kind];
 }
@@ -323,15 +329,16 @@ static int
 apply_redir(struct redir *r)
 {
   int fd, target = r->kind == TK_IN ? 0 : 1;
-  int flags = r->kind == TK_IN ? O_RDONLY : r->kind == TK_OUT ? O_WRONLY | O_CREATE | O_TRUNC
-                                                              : O_RDWR | O_CREATE;
+  int flags = r->kind == TK_IN    ? O_RDONLY
+              : r->kind == TK_OUT ? O_WRONLY | O_CREATE | O_TRUNC
+                                  : O_RDWR | O_CREATE;
   char skip[512];
 
   if ((fd = open(r->file, flags)) < 0) {
     fprintf(2, "sh: %s: %s\n", r->file, strerror(errno));
     return -1;
   }
-  if (r->kind == TK_APPEND)   // no lseek: move the offset to the end by reading
+  if (r->kind == TK_APPEND)  // no lseek: move the offset to the end by reading
     while (read(fd, skip, sizeof(skip)) > 0)
       ;
   if (fd != target) {

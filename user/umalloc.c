@@ -6,12 +6,12 @@
 // block fits, the heap grows by at least HEAP_GROW bytes.
 #include "user/user.h"
 
-#define ALIGN 16
+#define ALIGN     16
 #define HEAP_GROW (16 * 4096)
 
 struct block {
-  uint64 size;          // whole block, header included; a multiple of ALIGN
-  struct block *next;   // next free block (by address); unused while allocated
+  uint64 size;         // whole block, header included; a multiple of ALIGN
+  struct block *next;  // next free block (by address); unused while allocated
 };
 
 static struct block *freelist;

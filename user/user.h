@@ -16,7 +16,7 @@
 #define NELEM(x) ((int)(sizeof(x) / sizeof((x)[0])))
 
 #ifndef CONSOLE
-#define CONSOLE 1   // major device number of the console (kernel/file.h)
+#define CONSOLE 1  // major device number of the console (kernel/file.h)
 #endif
 
 // ulib.c: errno and the system-call error path
@@ -42,8 +42,8 @@ int isdigit(int c);
 int isspace(int c);
 
 // ulib.c: input, files, time
-char *gets(char *buf, int max);             // one line from fd 0, keeps the '\n'
-int readline(int fd, char *buf, int max);   // one line from fd without '\n'; len, or -1 at EOF
+char *gets(char *buf, int max);            // one line from fd 0, keeps the '\n'
+int readline(int fd, char *buf, int max);  // one line from fd without '\n'; len, or -1 at EOF
 int stat(const char *path, struct stat *st);
 int writeall(int fd, const void *buf, int n);  // loops over short writes; n or -1
 int sleep_ms(int ms);
@@ -51,8 +51,7 @@ int sleep_ms(int ms);
 // printf.c: %d %i %u %x %X %p %s %c %%, 'l' length, width, '-' and '0' flags
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int fprintf(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int snprintf(char *buf, int size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int snprintf(char *buf, int size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int vfprintf(int fd, const char *fmt, va_list ap);
 int vsnprintf(char *buf, int size, const char *fmt, va_list ap);
 
@@ -67,11 +66,11 @@ char *strerror(int err);
 void perror(const char *what);
 
 // netlib.c
-int inet_aton(const char *s, struct in_addr *a);   // 1 if s is a dotted quad, else 0
-char *inet_ntoa(struct in_addr a);                 // static buffer
-uint32 inet_addr(const char *s);                   // network order; INADDR_BROADCAST on error
-int parse_port(const char *s);                     // 1..65535, or -1
+int inet_aton(const char *s, struct in_addr *a);  // 1 if s is a dotted quad, else 0
+char *inet_ntoa(struct in_addr a);                // static buffer
+uint32 inet_addr(const char *s);                  // network order; INADDR_BROADCAST on error
+int parse_port(const char *s);                    // 1..65535, or -1
 int parse_sockaddr(const char *host, const char *port, struct sockaddr_in *sin);  // 0 or -1
 char *sockaddr_ntoa(const struct sockaddr_in *sin);  // "a.b.c.d:port", static buffer
-char *mac_ntoa(const uchar *mac);                  // "52:54:00:12:34:56", static buffer
-uint16 in_cksum(const void *data, int len);        // RFC 1071, ready to store in a header
+char *mac_ntoa(const uchar *mac);                    // "52:54:00:12:34:56", static buffer
+uint16 in_cksum(const void *data, int len);          // RFC 1071, ready to store in a header

@@ -11,7 +11,7 @@
 // ALL TESTS PASSED only when every test passed, else SOME TESTS FAILED.
 //
 // The user stack is one page: tests keep big buffers in static storage, not on the stack.
-#define MKFS   // only the on-disk format (struct dirent, DIRSIZ) from kernel/fs.h
+#define MKFS  // only the on-disk format (struct dirent, DIRSIZ) from kernel/fs.h
 #include "user/user.h"
 #include "kernel/fs.h"
 #include "kernel/memlayout.h"
@@ -21,20 +21,19 @@
 #endif
 #define PGROUND_DOWN(a) ((uint64)(a) & ~(uint64)(PGSIZE - 1))
 
-#define SLOW 1          // skipped by -q
-#define FAIL_EXIT 99    // exit status of a child that already printed why it failed
-#define TEST_TIMEOUT (60 * 100)      // ticks
+#define SLOW         1           // skipped by -q
+#define FAIL_EXIT    99          // exit status of a child that already printed why it failed
+#define TEST_TIMEOUT (60 * 100)  // ticks
 #define SLOW_TIMEOUT (400 * 100)
 
-static const char *current = "?";   // the running test's name (in its child)
-static char big[64 * 1024];         // scratch for file and pipe data
+static const char *current = "?";  // the running test's name (in its child)
+static char big[64 * 1024];        // scratch for file and pipe data
 static char big2[64 * 1024];
 
 // ---- assertions ----
 
 // Report the running test as failed and end its process.
-static void __attribute__((noreturn, format(printf, 1, 2)))
-fail(const char *fmt, ...)
+static void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt, ...)
 {
   static char msg[256];
   va_list ap;
@@ -46,9 +45,9 @@ fail(const char *fmt, ...)
   exit(FAIL_EXIT);
 }
 
-#define CHECK(cond) \
-  do { \
-    if (!(cond)) \
+#define CHECK(cond)                         \
+  do {                                      \
+    if (!(cond))                            \
       fail("line %d: %s", __LINE__, #cond); \
   } while (0)
 
@@ -155,16 +154,17 @@ static uint64
 bad_addr(int i)
 {
   static uint64 fixed[] = {
-    MAXVA, MAXVA + PGSIZE, 0xffffffffffffffffUL, 0x8000000000000000UL, 0x3fffffff000UL,
-    KERNBASE, KERNBASE + 0x100000, TRAPFRAME, TRAMPOLINE, TRAPFRAME - PGSIZE,
+      MAXVA,           MAXVA + PGSIZE,     0xffffffffffffffffUL, 0x8000000000000000UL,
+      0x3fffffff000UL, KERNBASE,           KERNBASE + 0x100000,  TRAPFRAME,
+      TRAMPOLINE,      TRAPFRAME - PGSIZE,
   };
   int dummy;
 
   if (i < NELEM(fixed))
     return fixed[i];
-  if (i == NELEM(fixed))   // well beyond the break: unmapped
+  if (i == NELEM(fixed))  // well beyond the break: unmapped
     return (uint64)sbrk(0) + 64 * PGSIZE;
-  if (i == NELEM(fixed) + 1)   // the guard page under the one-page stack
+  if (i == NELEM(fixed) + 1)  // the guard page under the one-page stack
     return PGROUND_DOWN(&dummy) - PGSIZE + 16;
   return 0;
 }
@@ -196,15 +196,15 @@ test_badfd(void)
 void
 test_badptr_rw(void)
 {
-  int i, fd, p[2];
+  int i, fd, p[2], r;
   char *a;
 
   fd = expect_ok(open("README.md", O_RDONLY), "open README.md");
   for (i = 0; i < NBAD; i++) {
     a = (char *)bad_addr(i);
     expect_err(read(fd, a, 10), EFAULT, "read into bad address");
-    if (write(1, a, 10) != -1 || errno != EFAULT)
-      fail("write(1, %p, 10): returned -1? errno %d, want EFAULT", a, errno);
+    if ((r = write(1, a, 10)) != -1 || errno != EFAULT)
+      fail("write(1, %p, 10) to the console: returned %d errno %d, want EFAULT", a, r, errno);
   }
   // the kernel may not write into read-only text
   expect_err(read(fd, (char *)test_badptr_rw, 10), EFAULT, "read into text");
@@ -349,7 +349,7 @@ test_badargs(void)
   fd = expect_ok(open("README.md", O_RDONLY), "open");
   CHECK(read(fd, big, -1) <= 0);
   CHECK(read(fd, big, 0) == 0);
-  CHECK(write(fd, big, 1) == -1 && errno == EBADF);   // opened read-only
+  CHECK(write(fd, big, 1) == -1 && errno == EBADF);  // opened read-only
   close(fd);
   expect_err(kill(-1), ESRCH, "kill(-1)");
   expect_err(kill(100000), ESRCH, "kill of no such pid");
@@ -368,7 +368,7 @@ test_forkfull(void)
   for (;;) {
     if ((pid = fork()) == 0) {
       close(p[1]);
-      read(p[0], &c, 1);   // wait for the parent to close the pipe
+      read(p[0], &c, 1);  // wait for the parent to close the pipe
       exit(0);
     }
     if (pid < 0)
@@ -489,7 +489,7 @@ test_orphans(void)
       fail("middle process exited %d", st);
   }
   expect_err(wait(&st), ECHILD, "wait after orphans");
-  sleep(10);   // give init time to reap, before the leak check
+  sleep(10);  // give init time to reap, before the leak check
 }
 
 void
@@ -565,7 +565,7 @@ test_sysinfo(void)
 
   expect_ok(sysinfo(&si), "sysinfo");
   CHECK(si.freepages > 100 && si.freepages < 128 * 1024 * 1024 / PGSIZE);
-  CHECK(si.nproc >= 3);   // init, sh or runner, this test
+  CHECK(si.nproc >= 3);  // init, sh or runner, this test
   n = si.nproc;
   if ((pid = xfork()) == 0) {
     sleep(20);
@@ -581,7 +581,7 @@ test_sysinfo(void)
 
 // ---- faults in user code ----
 
-static uint64 fault_addr;   // set before forking the faulting child
+static uint64 fault_addr;  // set before forking the faulting child
 
 static void
 store_fault(void)
@@ -700,7 +700,7 @@ test_sbrkbasic(void)
     fail("sbrk(10 pages) did not return the old break (errno %d)", errno);
   CHECK(sbrk(0) == a + 10 * PGSIZE);
   for (i = 0; i < 10 * PGSIZE; i += 512)
-    CHECK(a[i] == 0);   // new memory is zeroed
+    CHECK(a[i] == 0);  // new memory is zeroed
   for (i = 0; i < 10 * PGSIZE; i++)
     a[i] = i;
   for (i = 0; i < 10 * PGSIZE; i++)
@@ -847,7 +847,7 @@ starved(void)
     close(p[0]);
     close(p[1]);
   }
-  exec("echo", argv);   // may fail (ENOMEM) or even work
+  exec("echo", argv);  // may fail (ENOMEM) or even work
   exit(0);
 }
 
@@ -927,18 +927,18 @@ test_createrw(void)
   fd = expect_ok(open("ut_rw", O_RDONLY), "reopen");
   CHECK(read(fd, big2, sizeof(big2)) == 100);
   CHECK(memcmp(big, big2, 100) == 0);
-  CHECK(read(fd, big2, 10) == 0);   // EOF
+  CHECK(read(fd, big2, 10) == 0);  // EOF
   expect_err(write(fd, big, 1), EBADF, "write to a read-only fd");
   close(fd);
   fd = expect_ok(open("ut_rw", O_WRONLY), "open write-only");
   expect_err(read(fd, big2, 1), EBADF, "read from a write-only fd");
-  CHECK(write(fd, "XY", 2) == 2);   // overwrites the start, keeps the size
+  CHECK(write(fd, "XY", 2) == 2);  // overwrites the start, keeps the size
   close(fd);
   CHECK(stat("ut_rw", &st) == 0 && st.size == 100);
   fd = expect_ok(open("ut_rw", O_WRONLY | O_TRUNC), "truncate");
   close(fd);
   CHECK(stat("ut_rw", &st) == 0 && st.size == 0);
-  n = open("ut_rw", O_CREATE | O_RDWR);   // O_CREATE of an existing file opens it
+  n = open("ut_rw", O_CREATE | O_RDWR);  // O_CREATE of an existing file opens it
   CHECK(n >= 0);
   close(n);
   expect_ok(unlink("ut_rw"), "unlink");
@@ -976,7 +976,7 @@ void
 test_bigfile(void)
 {
   bigfile(2 * 1024);
-  bigfile(2 * 1024);   // the blocks of the first came back
+  bigfile(2 * 1024);  // the blocks of the first came back
 }
 
 void
@@ -1232,7 +1232,7 @@ test_dup(void)
   fd = expect_ok(open("ut_dup", O_CREATE | O_RDWR), "create");
   d = expect_ok(dup(fd), "dup");
   CHECK(d == fd + 1);
-  CHECK(write(fd, "ab", 2) == 2 && write(d, "cd", 2) == 2);   // one shared offset
+  CHECK(write(fd, "ab", 2) == 2 && write(d, "cd", 2) == 2);  // one shared offset
   close(fd);
   CHECK(write(d, "ef", 2) == 2);
   close(d);
@@ -1304,7 +1304,7 @@ test_pipebasic(void)
   expect_err(write(p[0], "x", 1), EBADF, "write to the read end");
   expect_err(read(p[1], big, 1), EBADF, "read from the write end");
   close(p[1]);
-  CHECK(read(p[0], big, 100) == 0);   // EOF once every writer is gone
+  CHECK(read(p[0], big, 100) == 0);  // EOF once every writer is gone
   close(p[0]);
 }
 
@@ -1421,7 +1421,7 @@ test_pipemany(void)
     expect_ok(pipe(p), "pipe");
     if (first < 0)
       first = p[0];
-    CHECK(p[0] == first);   // descriptors come back
+    CHECK(p[0] == first);  // descriptors come back
     CHECK(write(p[1], "z", 1) == 1);
     close(p[0]);
     close(p[1]);
@@ -1502,7 +1502,7 @@ test_execargs(void)
   CHECK(strcmp(big + n - strlen(big2), big2) == 0);
   argv[1] = "";
   argv[2] = 0;
-  CHECK(run_capture(argv) == 1 && big[0] == '\n');   // an empty argument
+  CHECK(run_capture(argv) == 1 && big[0] == '\n');  // an empty argument
 }
 
 // ELF header and program header, as far as the tests need them [ELF-64 spec, 3 and 5].
@@ -1546,7 +1546,7 @@ first_load(char *elf)
 
   for (i = 0; i < eh->phnum; i++) {
     ph = (struct elf_phdr *)(elf + eh->phoff + i * sizeof(*ph));
-    if (ph->type == 1)   // PT_LOAD
+    if (ph->type == 1)  // PT_LOAD
       return ph;
   }
   fail("/echo has no PT_LOAD segment");
@@ -1557,7 +1557,7 @@ fix_memsz(char *elf)
 {
   struct elf_phdr *ph = first_load(elf);
 
-  ph->memsz = ph->filesz - 1;   // smaller than the file part
+  ph->memsz = ph->filesz - 1;  // smaller than the file part
 }
 
 static void
@@ -1565,7 +1565,7 @@ fix_vaddr(char *elf)
 {
   struct elf_phdr *ph = first_load(elf);
 
-  ph->vaddr = 0xffffffffffff0000UL;   // wraps around
+  ph->vaddr = 0xffffffffffff0000UL;  // wraps around
   ph->memsz = 0x20000;
 }
 
@@ -1574,7 +1574,7 @@ fix_phnum(char *elf)
 {
   struct elf_hdr *eh = (struct elf_hdr *)elf;
 
-  eh->phoff = 0x7ffffff0;   // program headers far beyond the file
+  eh->phoff = 0x7ffffff0;  // program headers far beyond the file
 }
 
 void
@@ -1629,52 +1629,52 @@ struct test {
 };
 
 static const struct test tests[] = {
-  {"badfd", test_badfd, 0},
-  {"badptr_rw", test_badptr_rw, 0},
-  {"badptr_path", test_badptr_path, 0},
-  {"badptr_misc", test_badptr_misc, 0},
-  {"badptr_exec", test_badptr_exec, 0},
-  {"badsyscall", test_badsyscall, 0},
-  {"badargs", test_badargs, 0},
-  {"exitwait", test_exitwait, 0},
-  {"forkmany", test_forkmany, 0},
-  {"forkconcurrent", test_forkconcurrent, 0},
-  {"forkfull", test_forkfull, 0},
-  {"forkstorm", test_forkstorm, SLOW},
-  {"orphans", test_orphans, 0},
-  {"killsleeping", test_killsleeping, 0},
-  {"killspinning", test_killspinning, 0},
-  {"sleepuptime", test_sleepuptime, 0},
-  {"sysinfo", test_sysinfo, 0},
-  {"pagefault", test_pagefault, 0},
-  {"traps", test_traps, 0},
-  {"sbrkbasic", test_sbrkbasic, 0},
-  {"sbrkfork", test_sbrkfork, 0},
-  {"sbrkedge", test_sbrkedge, 0},
-  {"malloc", test_malloc, 0},
-  {"outofmemory", test_outofmemory, SLOW},
-  {"oomfork", test_oomfork, SLOW},
-  {"openmissing", test_openmissing, 0},
-  {"createrw", test_createrw, 0},
-  {"unlinkopen", test_unlinkopen, 0},
-  {"linkunlink", test_linkunlink, 0},
-  {"dirs", test_dirs, 0},
-  {"fstattypes", test_fstattypes, 0},
-  {"dup", test_dup, 0},
-  {"direntreuse", test_direntreuse, 0},
-  {"manyfiles", test_manyfiles, 0},
-  {"concurrentfiles", test_concurrentfiles, 0},
-  {"bigfile", test_bigfile, SLOW},
-  {"diskfull", test_diskfull, SLOW},
-  {"pipebasic", test_pipebasic, 0},
-  {"pipebig", test_pipebig, 0},
-  {"pipeepipe", test_pipeepipe, 0},
-  {"pipewriters", test_pipewriters, 0},
-  {"pipemany", test_pipemany, 0},
-  {"poll", test_poll, 0},
-  {"execargs", test_execargs, 0},
-  {"execbad", test_execbad, 0},
-  {"execfailkeeps", test_execfailkeeps, 0},
+    {"badfd", test_badfd, 0},
+    {"badptr_rw", test_badptr_rw, 0},
+    {"badptr_path", test_badptr_path, 0},
+    {"badptr_misc", test_badptr_misc, 0},
+    {"badptr_exec", test_badptr_exec, 0},
+    {"badsyscall", test_badsyscall, 0},
+    {"badargs", test_badargs, 0},
+    {"exitwait", test_exitwait, 0},
+    {"forkmany", test_forkmany, 0},
+    {"forkconcurrent", test_forkconcurrent, 0},
+    {"forkfull", test_forkfull, 0},
+    {"forkstorm", test_forkstorm, SLOW},
+    {"orphans", test_orphans, 0},
+    {"killsleeping", test_killsleeping, 0},
+    {"killspinning", test_killspinning, 0},
+    {"sleepuptime", test_sleepuptime, 0},
+    {"sysinfo", test_sysinfo, 0},
+    {"pagefault", test_pagefault, 0},
+    {"traps", test_traps, 0},
+    {"sbrkbasic", test_sbrkbasic, 0},
+    {"sbrkfork", test_sbrkfork, 0},
+    {"sbrkedge", test_sbrkedge, 0},
+    {"malloc", test_malloc, 0},
+    {"outofmemory", test_outofmemory, SLOW},
+    {"oomfork", test_oomfork, SLOW},
+    {"openmissing", test_openmissing, 0},
+    {"createrw", test_createrw, 0},
+    {"unlinkopen", test_unlinkopen, 0},
+    {"linkunlink", test_linkunlink, 0},
+    {"dirs", test_dirs, 0},
+    {"fstattypes", test_fstattypes, 0},
+    {"dup", test_dup, 0},
+    {"direntreuse", test_direntreuse, 0},
+    {"manyfiles", test_manyfiles, 0},
+    {"concurrentfiles", test_concurrentfiles, 0},
+    {"bigfile", test_bigfile, SLOW},
+    {"diskfull", test_diskfull, SLOW},
+    {"pipebasic", test_pipebasic, 0},
+    {"pipebig", test_pipebig, 0},
+    {"pipeepipe", test_pipeepipe, 0},
+    {"pipewriters", test_pipewriters, 0},
+    {"pipemany", test_pipemany, 0},
+    {"poll", test_poll, 0},
+    {"execargs", test_execargs, 0},
+    {"execbad", test_execbad, 0},
+    {"execfailkeeps", test_execfailkeeps, 0},
 };
 
 // Start a watchdog: a child that sleeps for timeout ticks and exits.
@@ -1769,8 +1769,8 @@ run_test(const struct test *t)
   }
   after = settled_free_pages(before);
   if (before && after < before) {
-    printf("test %s: FAILED %ld pages leaked (free %ld -> %ld)\n", t->name,
-           (long)(before - after), (long)before, (long)after);
+    printf("test %s: FAILED %ld pages leaked (free %ld -> %ld)\n", t->name, (long)(before - after),
+           (long)before, (long)after);
     return 0;
   }
   printf("test %s: OK\n", t->name);
