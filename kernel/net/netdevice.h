@@ -9,8 +9,8 @@
 
 struct net_device;
 
-#define NETDEV_TX_OK 0      // the driver took the skb (it now owns it)
-#define NETDEV_TX_BUSY 1    // ring full: the skb was NOT taken; the caller still owns it
+#define NETDEV_TX_OK   0  // the driver took the skb (it now owns it)
+#define NETDEV_TX_BUSY 1  // ring full: the skb was NOT taken; the caller still owns it
 
 struct net_device_ops {
   int (*ndo_open)(struct net_device *dev);
@@ -28,13 +28,13 @@ struct net_device_ops {
 struct net_device_stats {
   uint64 rx_packets, rx_bytes, rx_dropped, rx_errors;
   uint64 tx_packets, tx_bytes, tx_dropped, tx_errors;
-  uint64 tx_queued;         // packets that waited in the software queue (ring was full)
-  uint64 tx_queue_full;     // times the software queue was full too (sender waited / EAGAIN)
-  uint64 rx_budget_exhausted;   // poll passes that used the whole budget
+  uint64 tx_queued;            // packets that waited in the software queue (ring was full)
+  uint64 tx_queue_full;        // times the software queue was full too (sender waited / EAGAIN)
+  uint64 rx_budget_exhausted;  // poll passes that used the whole budget
   uint64 rx_irqs, tx_irqs;
 };
 
-#define TXQ_MAX 256           // software queue in front of the TX ring
+#define TXQ_MAX 256  // software queue in front of the TX ring
 
 struct net_device {
   char name[8];
@@ -43,16 +43,16 @@ struct net_device {
   int link_up;
   const struct net_device_ops *netdev_ops;
   struct net_device_stats stats;
-  void *priv;               // the driver's state
+  void *priv;  // the driver's state
 
-  struct spinlock txq_lock; // guards txq and queue_stopped
-  struct sk_buff_head txq;  // packets waiting for room in the ring
-  int queue_stopped;        // the driver said the ring is full
-  int rx_scheduled;         // napi_schedule was called and the poll has not finished
+  struct spinlock txq_lock;  // guards txq and queue_stopped
+  struct sk_buff_head txq;   // packets waiting for room in the ring
+  int queue_stopped;         // the driver said the ring is full
+  int rx_scheduled;          // napi_schedule was called and the poll has not finished
 };
 
 int register_netdev(struct net_device *dev);
-struct net_device *netdev_get(void);             // the (single) interface, or 0
+struct net_device *netdev_get(void);  // the (single) interface, or 0
 // Send a frame (skb->data is the Ethernet header). Consumes the skb. Never sleeps.
 // Returns 0, or -ENOBUFS when the ring and the software queue are both full (counted).
 int dev_queue_xmit(struct sk_buff *skb);
@@ -61,4 +61,4 @@ int dev_tx_wait_room(struct net_device *dev, int nonblock);
 void netif_receive_skb(struct sk_buff *skb);    // consumes the skb
 void netif_wake_queue(struct net_device *dev);  // driver: ring has room again, drain txq
 void napi_schedule(struct net_device *dev);     // driver (interrupt): run ndo_poll soon
-void net_dev_init(void);                         // start the network kernel thread
+void net_dev_init(void);                        // start the network kernel thread

@@ -17,27 +17,27 @@
 #pragma once
 #include "../types.h"
 
-#define SKB_BUF_SIZE 2048   // data area; the e1000 RX buffer size (RCTL.BSIZE = 2048)
-#define MAX_HEADER 128      // headroom callers reserve for eth + ip + transport headers
-#define NSKB 1024           // buffers in the pool
+#define SKB_BUF_SIZE 2048  // data area; the e1000 RX buffer size (RCTL.BSIZE = 2048)
+#define MAX_HEADER   128   // headroom callers reserve for eth + ip + transport headers
+#define NSKB         1024  // buffers in the pool
 
 struct net_device;
 struct socket;
 
 struct sk_buff {
-  struct sk_buff *next;     // link in one sk_buff_head at a time
+  struct sk_buff *next;  // link in one sk_buff_head at a time
   uchar *head, *data, *tail, *end;
-  uint len;                 // tail - data
+  uint len;  // tail - data
   struct net_device *dev;
-  uint16 protocol;          // EtherType, host order (set by eth layer)
-  uchar *mac_header;        // set as layers parse or build
+  uint16 protocol;    // EtherType, host order (set by eth layer)
+  uchar *mac_header;  // set as layers parse or build
   uchar *network_header;
   uchar *transport_header;
-  uint32 nexthop;           // IPv4 next hop (network order) for neigh_output
-  struct socket *sk;        // the sending socket, for errors found later (ARP failure),
-                            // or 0; set by the protocol that allocates a TX skb
-  int trace;                // packet-path trace on for this packet
-  char path[200];           // the stations this packet passed, for the trace
+  uint32 nexthop;     // IPv4 next hop (network order) for neigh_output
+  struct socket *sk;  // the sending socket, for errors found later (ARP failure),
+                      // or 0; set by the protocol that allocates a TX skb
+  int trace;          // packet-path trace on for this packet
+  char path[200];     // the stations this packet passed, for the trace
 };
 
 struct sk_buff_head {
@@ -50,13 +50,13 @@ struct skb_stats {
 };
 
 void skb_init(void);
-struct sk_buff *alloc_skb(void);          // empty buffer, data == head; 0 when the pool is empty
+struct sk_buff *alloc_skb(void);  // empty buffer, data == head; 0 when the pool is empty
 void kfree_skb(struct sk_buff *skb);
-void skb_reserve(struct sk_buff *skb, uint len);   // grow headroom of an empty skb
-uchar *skb_push(struct sk_buff *skb, uint len);    // prepend: data -= len
-uchar *skb_pull(struct sk_buff *skb, uint len);    // strip: data += len; 0 if len > skb->len
-uchar *skb_put(struct sk_buff *skb, uint len);     // append: tail += len
-void skb_trim(struct sk_buff *skb, uint len);      // cut the packet to len bytes
+void skb_reserve(struct sk_buff *skb, uint len);  // grow headroom of an empty skb
+uchar *skb_push(struct sk_buff *skb, uint len);   // prepend: data -= len
+uchar *skb_pull(struct sk_buff *skb, uint len);   // strip: data += len; 0 if len > skb->len
+uchar *skb_put(struct sk_buff *skb, uint len);    // append: tail += len
+void skb_trim(struct sk_buff *skb, uint len);     // cut the packet to len bytes
 uint skb_headroom(struct sk_buff *skb);
 uint skb_tailroom(struct sk_buff *skb);
 struct sk_buff *skb_clone_copy(struct sk_buff *skb);  // a full copy, 0 if the pool is empty
@@ -67,7 +67,7 @@ void skb_queue_init(struct sk_buff_head *q);
 void skb_queue_tail(struct sk_buff_head *q, struct sk_buff *skb);
 void skb_queue_head(struct sk_buff_head *q, struct sk_buff *skb);  // put back at the front
 struct sk_buff *skb_dequeue(struct sk_buff_head *q);
-void skb_queue_purge(struct sk_buff_head *q);      // free everything queued
+void skb_queue_purge(struct sk_buff_head *q);  // free everything queued
 
 // Packet-path trace (net/dev.c): net_trace(skb, "ip_output") records a station; the last
 // station prints the whole line on the console when the trace is switched on.
