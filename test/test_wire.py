@@ -70,27 +70,8 @@ def boot_wire(ctx, cpus=3):
     return q, w
 
 
-def start_bg(q, cmd, ready=None, timeout=10):
-    # Run cmd in the background; return its pid (the shell prints "[pid]").
-    out = q.run(cmd + " &", timeout)
-    m = re.search(r"\[(\d+)\]", out)
-    q.check(m is not None, "no [pid] after %r: %r" % (cmd, out))
-    if ready and not re.search(ready, out):
-        q.expect(ready, timeout, what="%r from %r" % (ready, cmd))
-    time.sleep(0.2)
-    return int(m.group(1))
 
 
-def wait_file(q, path, pattern, timeout=10):
-    # Wait until the guest file path contains pattern; return its text.
-    deadline = time.monotonic() + timeout
-    while True:
-        out = q.run("cat %s" % path, 5)
-        if re.search(pattern, out) or time.monotonic() > deadline:
-            break
-        time.sleep(0.3)
-    q.check(re.search(pattern, out), "%s never showed %r: %r" % (path, pattern, out))
-    return out
 
 
 def udp_from_guest(dport, sport=None):
@@ -134,7 +115,7 @@ def test_wire_arp_ping_udp(ctx):
             "icmp_echo_in went up by %d for 3 pings" % guest.delta(before, after, "icmp_echo_in"))
 
     # One frame in, one frame out: a datagram to the guest's udpecho comes back.
-    start_bg(q, "udpecho %d" % ECHO_PORT)
+    guest.start_bg(q, "udpecho %d" % ECHO_PORT)
     mark = w.mark()
     w.send_udp(5555, ECHO_PORT, b"one frame in")
     p = w.wait_for(udp_from_guest(5555, ECHO_PORT), 3, since=mark)
@@ -159,25 +140,12 @@ def test_wire_arp_ping_udp(ctx):
             guest.delta(before, after, "icmp_unreach_out") == 1,
             "udp_rx_no_port/icmp_unreach_out did not count the closed-port datagram")
 
-    kill_and_wait(q, start_pid_of(q, ECHO_PORT))
+    guest.kill_and_wait(q, guest.pid_on_port(q, ECHO_PORT))
     c.finish(base)
 
 
-def kill_and_wait(q, pid):
-    # Kill a background process and wait for the shell to report it done.
-    out = q.run("kill %d" % pid, 5)
-    for _ in range(10):
-        if re.search(r"\[%d\] done" % pid, out):
-            return
-        time.sleep(0.2)
-        out += q.run("echo", 5)
-    q.check(False, "process %d did not exit after kill" % pid)
 
 
-def start_pid_of(q, port):
-    s = guest.sock_on(q, port)
-    q.check(s is not None and s["pid"] > 0, "no socket (with a pid) on port %d" % port)
-    return s["pid"]
 
 
 def check_arp(c, q, w):
@@ -319,7 +287,7 @@ def test_wire_bad_input(ctx):
     q, w = boot_wire(ctx)
     c = Case(q, w)
     base = guest.baseline(q)
-    start_bg(q, "udpecho %d" % ECHO_PORT)
+    guest.start_bg(q, "udpecho %d" % ECHO_PORT)
     try:
         w.ping(seq=100)
     except wire.WireError as e:
@@ -356,7 +324,7 @@ def test_wire_bad_input(ctx):
             "frame longer than its IP packet: echo %r" % (p and p.udp["data"]))
 
     broadcast_storm(c, q, w)
-    kill_and_wait(q, start_pid_of(q, ECHO_PORT))
+    guest.kill_and_wait(q, guest.pid_on_port(q, ECHO_PORT))
     c.finish(base)
 
 
@@ -400,13 +368,13 @@ def test_wire_sockets(ctx):
     q, w = boot_wire(ctx)
     c = Case(q, w)
     base = guest.baseline(q)
-    start_bg(q, "udpecho %d" % ECHO_PORT)
+    guest.start_bg(q, "udpecho %d" % ECHO_PORT)
 
     # A 1000-datagram burst at a socket nobody reads: its queue stays bounded, the
     # excess is dropped and counted, and other sockets keep working meanwhile.
     # (Background programs write to files: two at once would interleave on the console.)
-    start_bg(q, "udpsink -d 4000 5000 30 > sink0")
-    wait_file(q, "sink0", r"ready on 5000")
+    guest.start_bg(q, "udpsink -d 4000 5000 30 > sink0")
+    guest.wait_file(q, "sink0", r"ready on 5000")
     for i in range(1000):
         w.send_udp(7001, 5000, struct.pack("!I", i) + b"burst" * 20)
         if i % 100 == 99:
@@ -421,7 +389,7 @@ def test_wire_sockets(ctx):
                 % (s["rcvq"], s["rcvq_max"]))
         c.check(s["dropped"] >= 1000 - s["rcvq_max"] - 300,
                 "only %d of the burst dropped at a full queue of %d" % (s["dropped"], s["rcvq_max"]))
-        m = re.search(r"udpsink: (\d+) packets", wait_file(q, "sink0", r"udpsink: \d+ packets"))
+        m = re.search(r"udpsink: (\d+) packets", guest.wait_file(q, "sink0", r"udpsink: \d+ packets"))
         c.check(int(m.group(1)) <= s["rcvq_max"],
                 "the sink read %s datagrams, more than its queue holds (%d)"
                 % (m.group(1), s["rcvq_max"]))
@@ -431,16 +399,16 @@ def test_wire_sockets(ctx):
         c.check(False, "ping after the burst: %s" % e)
 
     # Two processes on two sockets at once, receiving: each gets exactly its own.
-    start_bg(q, "udpsink 5001 20 > sink1")
-    start_bg(q, "udpsink 5002 20 > sink2")
-    wait_file(q, "sink1", r"ready on 5001")
-    wait_file(q, "sink2", r"ready on 5002")
+    guest.start_bg(q, "udpsink 5001 20 > sink1")
+    guest.start_bg(q, "udpsink 5002 20 > sink2")
+    guest.wait_file(q, "sink1", r"ready on 5001")
+    guest.wait_file(q, "sink2", r"ready on 5002")
     for i in range(200):
         w.send_udp(7003, 5001, struct.pack("!I", i) + b"to 5001")
         w.send_udp(7004, 5002, struct.pack("!I", i) + b"to 5002")
         time.sleep(0.002)
     pat = r"udpsink: (\d+) packets, \d+ bytes in \d+ us, maxseq (-?\d+)"
-    got = [re.search(pat, wait_file(q, f, pat)).groups() for f in ("sink1", "sink2")]
+    got = [re.search(pat, guest.wait_file(q, f, pat)).groups() for f in ("sink1", "sink2")]
     c.check(got == [("200", "199")] * 2, "two sinks at once received (count, maxseq) %r, "
             "want 200 each" % got)
 
@@ -455,11 +423,11 @@ def test_wire_sockets(ctx):
                 % (port, len(got)))
 
     # A process blocked in recvfrom is killed: it exits and its socket goes away.
-    pid = start_bg(q, "udpecho 5003")
+    pid = guest.start_bg(q, "udpecho 5003")
     c.check(guest.sock_on(q, 5003) is not None, "udpecho 5003 has no socket")
-    kill_and_wait(q, pid)
+    guest.kill_and_wait(q, pid)
     c.check(guest.sock_on(q, 5003) is None, "the killed process's socket is still there")
-    kill_and_wait(q, start_pid_of(q, ECHO_PORT))
+    guest.kill_and_wait(q, guest.pid_on_port(q, ECHO_PORT))
     time.sleep(0.3)
     c.check(guest.sysinfo(q)["nproc"] == base["nproc"], "processes left over")
     c.finish(base)

@@ -6,6 +6,10 @@
 #   c = guest.counters(q)               every netctl counter: c["udp_rx_bad_csum"], ...
 #   guest.socks(q)                      the socket table: [{"lport": 2000, "rcvq": 3, ...}]
 #   guest.check_pcap(q)                 kill QEMU, then fail on any bad frame it sent
+#   pid = start_bg(q, cmd)        run cmd & (write its output to a file: two background
+#                                       programs at once interleave on the console)
+#   wait_file(q, path, regex)     poll a guest file until it matches; its text
+#   kill_and_wait(q, pid)         kill and wait for the shell's `[pid] done`
 import os
 import re
 import sys
@@ -99,3 +103,44 @@ def check_pcap(q, guest_mac=pcap_check.GUEST_MAC):
         raise AssertionError("%d bad frames from the guest in %s:\n  %s"
                              % (len(bad), q.pcap_path, "\n  ".join(bad[:20])))
     return pcap_check.frame_count(q.pcap_path)
+
+
+def start_bg(q, cmd, ready=None, timeout=10):
+    # Run cmd in the background; return its pid (the shell prints "[pid]").
+    out = q.run(cmd + " &", timeout)
+    m = re.search(r"\[(\d+)\]", out)
+    q.check(m is not None, "no [pid] after %r: %r" % (cmd, out))
+    if ready and not re.search(ready, out):
+        q.expect(ready, timeout, what="%r from %r" % (ready, cmd))
+    time.sleep(0.2)
+    return int(m.group(1))
+
+
+def kill_and_wait(q, pid):
+    # Kill a background process and wait for the shell to report it done.
+    out = q.run("kill %d" % pid, 5)
+    for _ in range(10):
+        if re.search(r"\[%d\] done" % pid, out):
+            return
+        time.sleep(0.2)
+        out += q.run("echo", 5)
+    q.check(False, "process %d did not exit after kill" % pid)
+
+
+def pid_on_port(q, port):
+    # The pid of the process holding the socket on port (from sysinfo -s).
+    s = sock_on(q, port)
+    q.check(s is not None and s["pid"] > 0, "no socket (with a pid) on port %d" % port)
+    return s["pid"]
+
+
+def wait_file(q, path, pattern, timeout=10):
+    # Wait until the guest file path contains pattern; return its text.
+    deadline = time.monotonic() + timeout
+    while True:
+        out = q.run("cat %s" % path, 5)
+        if re.search(pattern, out) or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    q.check(re.search(pattern, out), "%s never showed %r: %r" % (path, pattern, out))
+    return out
