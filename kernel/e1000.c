@@ -238,8 +238,10 @@ e1000_intr(void *arg)
   struct e1000 *e = dev->priv;
   uint32 icr = e1000_rd(e, E1000_ICR);
 
-  if (icr & E1000_ICR_LSC)
+  if (icr & E1000_ICR_LSC) {
     dev->link_up = (e1000_rd(e, E1000_STATUS) & E1000_STATUS_LU) != 0;
+    printf("e1000: link %s\n", dev->link_up ? "up" : "down");
+  }
   if (icr & E1000_ICR_TXDW) {
     dev->stats.tx_irqs++;
     e1000_clean_tx_irq(dev);
@@ -471,6 +473,10 @@ e1000_init(uint64 regs, int irq)
   struct net_device *dev = &e1000_netdev;
   char mac[18];
 
+  if (e->regs != 0) {
+    printf("e1000: a second device at 0x%x is not supported\n", (uint)regs);
+    return -1;
+  }
   e->regs = (volatile uint32 *)regs;
   e->irq = irq;
   spin_init(&e->tx_lock, "e1000_tx");

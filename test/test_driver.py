@@ -54,6 +54,36 @@ def test_driver_probe(ctx):
     q.check("link up" in out and GUEST_MAC in out, "ifconfig: %r" % out)
 
 
+def monitor(q, cmd):
+    # One QEMU monitor command: Ctrl-a c switches the console to the monitor and back.
+    q.send("\x01c")
+    time.sleep(0.3)
+    q.sendline(cmd)
+    time.sleep(0.3)
+    q.send("\x01c")
+    time.sleep(0.3)
+
+
+@harness.timeout(60)
+def test_driver_link_change(ctx):
+    # Link status change (LSC) interrupt: the driver updates link_up and says so.
+    q = ctx.boot(net="user")
+    monitor(q, "set_link net0 off")
+    q.expect(r"e1000: link down", 10)
+    q.sendline("")
+    q.wait_prompt(10)
+    q.drain()
+    out = q.run("ifconfig", 10)
+    q.check("link down" in out, "ifconfig after set_link off: %r" % out)
+    monitor(q, "set_link net0 on")
+    q.expect(r"e1000: link up", 10)
+    q.sendline("")
+    q.wait_prompt(10)
+    q.drain()
+    out = q.run("ping -c 1 10.0.2.2", 20)
+    q.check("1 received" in out, "ping after the link came back: %r" % out)
+
+
 @harness.timeout(90)
 def test_driver_tx_trace_and_padding(ctx):
     # With the trace on, every frame prints its path ending in the doorbell write, and the
