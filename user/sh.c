@@ -416,28 +416,24 @@ fork_or_warn(void)
   return pid;
 }
 
-// Wait for child pid and return its exit status; background jobs that finish
-// meanwhile are reported.
+// Wait for child pid and return its exit status. (Background jobs are never the
+// shell's children: see run_background.)
 static int
 wait_for(int pid)
 {
   int got, status;
 
-  for (;;) {
-    got = wait(&status);
-    if (got == pid)
-      return status;
+  while ((got = wait(&status)) != pid)
     if (got < 0)
       return -1;
-    fprintf(2, "[%d] done, status %d\n", got, status);
-  }
+  return status;
 }
 
 // Run a | b in this (child) process: a child for each side; the status is b's.
 static void
 run_pipe(struct node *n)
 {
-  int p[2], left, right = -1;
+  int p[2], left, right = -1, got, st, status, done;
 
   if (pipe(p) < 0) {
     fprintf(2, "sh: pipe: %s\n", strerror(errno));
@@ -461,8 +457,12 @@ run_pipe(struct node *n)
   close(p[1]);
   if (left < 0 || right < 0)
     exit(1);
-  wait_for(left);
-  exit(wait_for(right));
+  // the two sides end in either order; the pipeline's status is the right side's
+  status = 0;
+  for (done = 0; done < 2 && (got = wait(&st)) >= 0; done++)
+    if (got == right)
+      status = st;
+  exit(status);
 }
 
 // Run n in this process, which is a child of the shell; never returns.
@@ -484,6 +484,26 @@ run_in_child(struct node *n)
   exit(run(n));
 }
 
+// Start n in the background. An intermediate child forks the job, prints its pid and
+// exits at once, so the job becomes init's child: init reaps it, and the shell, which
+// cannot wait without blocking, never collects zombies.
+static int
+run_background(struct node *n)
+{
+  int mid, job;
+
+  if ((mid = fork_or_warn()) < 0)
+    return 1;
+  if (mid == 0) {
+    if ((job = fork_or_warn()) == 0)
+      run_in_child(n);
+    if (job > 0)
+      fprintf(2, "[%d]\n", job);
+    exit(job < 0);
+  }
+  return wait_for(mid);
+}
+
 // Run n from the shell itself; its exit status.
 static int
 run(struct node *n)
@@ -495,11 +515,7 @@ run(struct node *n)
     run(n->left);
     return run(n->right);
   case N_BG:
-    if ((pid = fork_or_warn()) == 0)
-      run_in_child(n->left);
-    if (pid > 0)
-      fprintf(2, "[%d]\n", pid);
-    return pid < 0 ? 1 : 0;
+    return run_background(n->left);
   case N_CMD:
     if (n->nredir == 0 && builtin(n, &status))
       return status;
