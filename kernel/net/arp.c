@@ -250,7 +250,7 @@ neigh_output(struct sk_buff *skb)
   // LAB-HINT: frames to ff:ff:ff:ff:ff:ff), so that parts tx and rx can be tested first.
   // LAB-STUB: return eth_output(skb, eth_broadcast, ETH_P_IP);
   uint32 ip = skb->nexthop;
-  uchar mac[ETH_ALEN];  // its Ethernet address (VALID, EXPIRED)
+  uchar mac[ETH_ALEN];
   struct arp_entry *e;
   int r;
 

@@ -60,16 +60,16 @@ icmp_echo_reply(struct sk_buff *skb)
   ip_queue_xmit(r, ip->daddr, ip->saddr, IPPROTO_ICMP);
 }
 
-// May we send an ICMP error about a packet from saddr to daddr? Never about broadcasts,
-// nor to a source that names no single host (RFC 1122 3.2.2).
+// Does saddr name one other host we could answer? Not 0, a broadcast, multicast (224/4),
+// reserved (240/4), loopback, or ourselves (RFC 1122 3.2.2, 3.2.2.6).
 static int
-icmp_may_answer(uint32 saddr, uint32 daddr)
+icmp_source_ok(uint32 saddr)
 {
   uchar first = ((uchar *)&saddr)[0];
 
-  if (ip_is_broadcast(daddr) || ip_is_broadcast(saddr) || saddr == 0)
+  if (saddr == 0 || saddr == netcfg.addr || ip_is_broadcast(saddr))
     return 0;
-  return first < 224 && first != 127;  // not multicast (224/4), reserved or loopback
+  return first < 224 && first != 127;
 }
 
 // Send destination unreachable (code) about the received packet in skb, quoting its IP
@@ -82,8 +82,8 @@ icmp_send_unreach(struct sk_buff *skb, int code)
   struct sk_buff *r;
   struct icmphdr *ic;
 
-  if (!icmp_may_answer(ip->saddr, ip->daddr))
-    return;
+  if (ip_is_broadcast(ip->daddr) || !icmp_source_ok(ip->saddr))
+    return;  // never about a broadcast (RFC 1122 3.2.2)
   if (qlen > ntohs(ip->tot_len))
     qlen = ntohs(ip->tot_len);
   if ((r = icmp_copy(ip, qlen)) == 0)
@@ -169,8 +169,8 @@ icmp_rcv(struct sk_buff *skb)
   raw_deliver(skb);
   if (ic->type == ICMP_ECHO && ic->code == 0) {
     NETSTAT_INC(icmp_echo_in);
-    if (!ip_is_broadcast(ip->daddr))  // like Linux: ignore broadcast pings
-      icmp_echo_reply(skb);
+    if (!ip_is_broadcast(ip->daddr) && icmp_source_ok(ip->saddr))
+      icmp_echo_reply(skb);  // like Linux, broadcast pings are not answered
   } else if (ic->type == ICMP_DEST_UNREACH) {
     icmp_unreach(skb);
   }

@@ -828,6 +828,10 @@ udp_unreachable(void)
   n = mk_udp(f, PEER_IP, INADDR_BROADCAST, 5555, 4444, "closed", 6);
   rx(f, n);
   CHECK(fake_tx.qlen == 0, "never answer a broadcast");
+  rx(f, mk_udp(f, INADDR_BROADCAST, OUR_IP, 5555, 4444, "closed", 6));
+  rx(f, mk_udp(f, OUR_IP, OUR_IP, 5555, 4444, "closed", 6));
+  rx(f, mk_udp(f, IPV4_ADDR(224, 0, 0, 1), OUR_IP, 5555, 4444, "closed", 6));
+  CHECK(fake_tx.qlen == 0, "never answer a broadcast, multicast or our own source");
   CHECK(netstats.icmp_unreach_out == b.icmp_unreach_out + 1, "one unreachable sent");
 }
 
@@ -1025,7 +1029,9 @@ test_icmp(void)
   n = mk_icmp(f, PEER_IP, INADDR_BROADCAST, ICMP_ECHO, 0, "x", 1);
   memcpy(f, eth_broadcast, 6);
   rx(f, n);
-  CHECK(fake_tx.qlen == 0, "no reply to a broadcast ping or a bad one");
+  rx(f, mk_icmp(f, IPV4_ADDR(10, 0, 2, 255), OUR_IP, ICMP_ECHO, 0, "x", 1));
+  rx(f, mk_icmp(f, 0, OUR_IP, ICMP_ECHO, 0, "x", 1));
+  CHECK(fake_tx.qlen == 0, "no reply to a broadcast ping, a bad one, or a broadcast source");
   // Raw socket: send a user-made echo request (checksum 0: the kernel computes it).
   fake_sock_init(&raw, SOCK_RAW, IPPROTO_ICMP);
   memset(msg, 0, sizeof(msg));
