@@ -1620,6 +1620,246 @@ test_execfailkeeps(void)
   unlink("ut_notelf");
 }
 
+// ---- more edges: partial buffers, strings, sizes, paths, descriptors ----
+
+// Buffers that start mapped and run into an unmapped page.
+void
+test_partialbuf(void)
+{
+  char *end = sbrk(0);
+  char *a = end - 100;  // the last 100 bytes of the heap
+  int fd, r, p[2];
+
+  fd = expect_ok(open("README.md", O_RDONLY), "open README.md");
+  r = read(fd, a, 4096);
+  if (!(r == -1 && errno == EFAULT) && !(r >= 0 && r <= 100))
+    fail("read across the end of the heap returned %d errno %d", r, errno);
+  close(fd);
+  expect_ok(pipe(p), "pipe");
+  r = write(p[1], a, 4096);
+  if (!(r == -1 && errno == EFAULT) && !(r >= 0 && r <= 100))
+    fail("write across the end of the heap returned %d errno %d", r, errno);
+  close(p[0]);
+  close(p[1]);
+  // a path with no NUL before the unmapped page
+  memset(a, 'p', 100);
+  expect_err2(open(a, O_RDONLY), EFAULT, ENAMETOOLONG, "open of an unterminated path");
+  expect_err2(unlink(a), EFAULT, ENAMETOOLONG, "unlink of an unterminated path");
+}
+
+// exec argument arrays that are not NULL-terminated before an unmapped page.
+void
+test_execunterminated(void)
+{
+  char **argv = (char **)(sbrk(0) - 2 * sizeof(char *));
+
+  argv[0] = "echo";
+  argv[1] = "x";
+  expect_exec_fails("echo", argv, EFAULT, E2BIG, "argv running off the heap");
+}
+
+// Files of sizes around block and indirect-block boundaries.
+void
+test_filesizes(void)
+{
+  static int sizes[] = {0,
+                        1,
+                        BSIZE - 1,
+                        BSIZE,
+                        BSIZE + 1,
+                        NDIRECT * BSIZE,
+                        NDIRECT * BSIZE + 1,
+                        (NDIRECT + 3) * BSIZE + 7};
+  struct stat st;
+  int i, k, fd, n, left;
+
+  for (i = 0; i < NELEM(sizes); i++) {
+    fd = expect_ok(open("ut_size", O_CREATE | O_TRUNC | O_RDWR), "create");
+    for (k = 0; k < sizes[i]; k++)
+      big[k] = pattern(k, i);
+    for (k = 0; k < sizes[i]; k += n)  // in odd pieces
+      if ((n = write(fd, big + k, sizes[i] - k < 777 ? sizes[i] - k : 777)) <= 0)
+        fail("write at %d of %d: errno %d", k, sizes[i], errno);
+    CHECK(fstat(fd, &st) == 0 && st.size == sizes[i]);
+    close(fd);
+    fd = expect_ok(open("ut_size", O_RDONLY), "open");
+    for (left = sizes[i], k = 0; (n = read(fd, big2 + k, 1000)) > 0; k += n)
+      left -= n;
+    if (k != sizes[i] || memcmp(big, big2, k) != 0)
+      fail("size %d: read back %d bytes, or different ones", sizes[i], k);
+    close(fd);
+  }
+  expect_ok(unlink("ut_size"), "unlink");
+}
+
+void
+test_paths(void)
+{
+  struct stat a, b;
+  static const char *same[] = {"//README.md",        "./README.md",
+                               "/./README.md",       "/../README.md",
+                               "ut_pd/../README.md", "ut_pd/./../ut_pd/../README.md"};
+  int i;
+
+  mkdir("ut_pd");
+  expect_ok(stat("/README.md", &a), "stat /README.md");
+  for (i = 0; i < NELEM(same); i++) {
+    if (stat(same[i], &b) < 0)
+      fail("stat %s: errno %d (%s)", same[i], errno, strerror(errno));
+    CHECK(b.ino == a.ino);
+  }
+  // a name of exactly DIRSIZ characters
+  write_file("ut_pd/abcdefghijklmn", "14", 2);
+  CHECK(stat("ut_pd/abcdefghijklmn", &b) == 0 && b.size == 2);
+  expect_ok(unlink("ut_pd/abcdefghijklmn"), "unlink 14-char name");
+  expect_err(open("ut_pd/", O_WRONLY), EISDIR, "open dir/ for writing");
+  expect_ok(unlink("ut_pd"), "rmdir");
+}
+
+// Descriptors and their offsets are shared across fork and survive exec.
+void
+test_forkfds(void)
+{
+  static char *argv[] = {"cat", 0};
+  int fd, pid, p[2], n;
+
+  write_file("ut_ff", "0123456789", 10);
+  fd = expect_ok(open("ut_ff", O_RDONLY), "open");
+  CHECK(read(fd, big, 2) == 2);
+  if ((pid = xfork()) == 0) {
+    if (read(fd, big, 3) != 3 || memcmp(big, "234", 3) != 0)
+      exit(2);
+    exit(0);
+  }
+  CHECK(xwait(pid) == 0);
+  CHECK(read(fd, big, 2) == 2 && memcmp(big, "56", 2) == 0);  // the child moved it
+  // cat with fd 0 = the file (at offset 7) writes the rest into a pipe
+  expect_ok(pipe(p), "pipe");
+  if ((pid = xfork()) == 0) {
+    close(0);
+    dup(fd);
+    close(1);
+    dup(p[1]);
+    exec("cat", argv);
+    exit(3);
+  }
+  close(p[1]);
+  n = read(p[0], big, 100);
+  CHECK(xwait(pid) == 0);
+  CHECK(n == 3 && memcmp(big, "789", 3) == 0);
+  close(p[0]);
+  close(fd);
+  unlink("ut_ff");
+}
+
+// Open files until the system-wide table is full, in several processes.
+void
+test_filetable(void)
+{
+  int i, j, st, hold[2], ready[2], full = 0, nproc = NFILE / (NOFILE - 6) + 2;
+  char c;
+
+  expect_ok(pipe(hold), "pipe");
+  expect_ok(pipe(ready), "pipe");
+  for (i = 0; i < nproc; i++) {
+    if (xfork() == 0) {
+      close(hold[1]);
+      for (j = 0; j < NOFILE - 6; j++)
+        if (open("README.md", O_RDONLY) < 0)
+          break;
+      st = j == NOFILE - 6 ? 0 : errno == ENFILE ? 1 : 2;
+      write(ready[1], "r", 1);
+      read(hold[0], &c, 1);  // hold the files until every opener is done
+      exit(st);
+    }
+  }
+  for (i = 0; i < nproc; i++)
+    CHECK(read(ready[0], &c, 1) == 1);
+  close(hold[0]);
+  close(hold[1]);
+  close(ready[0]);
+  close(ready[1]);
+  for (i = 0; i < nproc; i++) {
+    if (wait(&st) < 0 || st == 2 || st < 0)
+      fail("an opener failed (status %d, errno not ENFILE)", st);
+    full += st == 1;
+  }
+  if (full == 0)
+    fail("%d processes opened %d files each without ENFILE", nproc, NOFILE - 6);
+  i = expect_ok(open("README.md", O_RDONLY), "open after the others exited");
+  close(i);
+}
+
+void
+test_mknod(void)
+{
+  struct stat st;
+  int fd;
+
+  unlink("ut_cons");
+  expect_ok(mknod("ut_cons", CONSOLE, 0), "mknod");
+  expect_err(mknod("ut_cons", CONSOLE, 0), EEXIST, "mknod of an existing name");
+  fd = expect_ok(open("ut_cons", O_WRONLY), "open device");
+  CHECK(fstat(fd, &st) == 0 && st.type == T_DEVICE);
+  CHECK(write(fd, "", 0) == 0);
+  close(fd);
+  expect_ok(unlink("ut_cons"), "unlink device");
+  expect_err(mknod("ut_nosuch/x", CONSOLE, 0), ENOENT, "mknod in a missing dir");
+}
+
+// A process that kills itself, and a parent killed while it waits.
+void
+test_killself(void)
+{
+  int pid, st, mid, p[2];
+
+  if ((pid = xfork()) == 0) {
+    kill(getpid());
+    for (;;)
+      sleep(1);
+  }
+  if ((st = xwait(pid)) != -1)
+    fail("self-killed child exited %d", st);
+  expect_ok(pipe(p), "pipe");
+  if ((mid = xfork()) == 0) {
+    if ((pid = fork()) == 0) {
+      sleep(100000);
+      exit(0);
+    }
+    write(p[1], &pid, sizeof(pid));
+    wait(0);  // blocked here when killed
+    exit(5);
+  }
+  CHECK(read(p[0], &pid, sizeof(pid)) == sizeof(pid) && pid > 0);
+  sleep(2);
+  expect_ok(kill(mid), "kill a waiting parent");
+  if ((st = xwait(mid)) != -1)
+    fail("killed waiting parent exited %d", st);
+  // the orphan now belongs to init, which reaps it once it is killed too
+  expect_ok(kill(pid), "kill the orphan");
+  close(p[0]);
+  close(p[1]);
+  sleep(5);
+}
+
+// Directories: reading entries, writing refused.
+void
+test_dirread(void)
+{
+  struct dirent de;
+  int fd, n = 0, found = 0;
+
+  fd = expect_ok(open("/", O_RDONLY), "open /");
+  expect_err2(write(fd, "x", 1), EBADF, EISDIR, "write to a directory");
+  while (read(fd, &de, sizeof(de)) == sizeof(de)) {
+    n++;
+    if (de.inum && strncmp(de.name, "README.md", DIRSIZ) == 0)
+      found = 1;
+  }
+  close(fd);
+  CHECK(n >= 3 && found);
+}
+
 // ---- the runner ----
 
 struct test {
@@ -1675,6 +1915,15 @@ static const struct test tests[] = {
     {"execargs", test_execargs, 0},
     {"execbad", test_execbad, 0},
     {"execfailkeeps", test_execfailkeeps, 0},
+    {"partialbuf", test_partialbuf, 0},
+    {"execunterminated", test_execunterminated, 0},
+    {"filesizes", test_filesizes, 0},
+    {"paths", test_paths, 0},
+    {"forkfds", test_forkfds, 0},
+    {"filetable", test_filetable, 0},
+    {"mknod", test_mknod, 0},
+    {"killself", test_killself, 0},
+    {"dirread", test_dirread, 0},
 };
 
 // Start a watchdog: a child that sleeps for timeout ticks and exits.
