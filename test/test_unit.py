@@ -57,6 +57,10 @@ def test_unit_icmp():
   run_group("icmp")
 
 
+def test_unit_config():
+  run_group("config")
+
+
 def test_unit_fuzz(ctx):
   out = run_group("fuzz", "5000")
   for line in out.splitlines():

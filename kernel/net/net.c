@@ -4,6 +4,7 @@
 // network thread and the device probe. net_timer runs every 100 ms in that thread.
 #include "../types.h"
 #include "../defs.h"
+#include "../errno.h"
 #include "skbuff.h"
 #include "netdevice.h"
 #include "in.h"
@@ -44,6 +45,34 @@ net_rx_done(struct sk_buff *skb, const char *note)
 {
   net_trace_print(skb, "rx", note);
   kfree_skb(skb);
+}
+
+// Is m (network order) a netmask: ones, then zeros?
+static int
+netmask_ok(uint32 m)
+{
+  uint32 h = ntohl(m);
+
+  return h != 0 && (~h & (~h + 1)) == 0;
+}
+
+// Change the address, netmask, gateway and DNS server. 0 or -EINVAL.
+int
+net_set_config(const struct netconfig *c)
+{
+  uint32 host = c->addr & ~c->netmask;
+
+  if (!netmask_ok(c->netmask) || c->netmask == INADDR_BROADCAST)
+    return -EINVAL;
+  if (host == 0 || host == ~c->netmask || ((uchar *)&c->addr)[0] >= 224 ||
+      ((uchar *)&c->addr)[0] == 127 || ((uchar *)&c->addr)[0] == 0)
+    return -EINVAL;  // not one host: the subnet's own or broadcast address, class D/E
+  if (c->gateway != 0 &&
+      ((c->gateway & c->netmask) != (c->addr & c->netmask) || c->gateway == c->addr))
+    return -EINVAL;  // the gateway must be another host on the link
+  netcfg = *c;
+  arp_flush();
+  return 0;
 }
 
 // Periodic protocol work, every 100 ms in the network thread.

@@ -21,6 +21,10 @@ extern struct net_proto_stats netstats;
 
 void net_init(void);   // called once from main(): pool, protocols, device probe
 void net_timer(void);  // called every 100 ms by the network thread (ARP ageing, retries)
+// Change the configuration (ifconfig; a second guest on one wire needs its own address).
+// Checks it (a contiguous netmask, an address that is one host of its subnet, a gateway
+// on the link or 0) and forgets the ARP cache. 0 or -EINVAL.
+int net_set_config(const struct netconfig *c);
 // The end of a received packet's path: print its trace ("rx a > b > c note") and free it.
 void net_rx_done(struct sk_buff *skb, const char *note);
 int arp_dump(struct netctl_arp *out, int max);

@@ -2,7 +2,8 @@
 // udp.c, inet_csum.c, net.c) with the real skb pool (skbuff.c) and fakes of the device
 // and socket layers (fake_dev.c, fake_sock.c), in the style of lwIP's unit tests.
 //
-// Usage: unit_proto GROUP [ARG]   GROUP = csum | ether | ip | arp | udp | icmp | fuzz | all
+// Usage: unit_proto GROUP [ARG]   GROUP = csum | ether | ip | arp | udp | icmp | config |
+//        fuzz | all
 //        (fuzz takes an iteration count). Prints "ok GROUP" or the failed checks
 // ("FAIL file:line: what"); exits 1 if any check failed.
 #include <stdio.h>
@@ -1056,6 +1057,41 @@ test_icmp(void)
 }
 
 // ---------------------------------------------------------------------------------------
+// config: net_set_config checks what it is given, and the stack follows the new address.
+
+static void
+test_config(void)
+{
+  struct netconfig saved = netcfg, c = netcfg;
+  struct socket a;
+  uchar f[1600];
+
+  reset();
+  c.netmask = IPV4_ADDR(255, 0, 255, 0);
+  CHECK(net_set_config(&c) == -EINVAL, "holes in the netmask");
+  c = saved;
+  c.addr = IPV4_ADDR(10, 0, 2, 255);
+  CHECK(net_set_config(&c) == -EINVAL, "the broadcast address");
+  c.addr = IPV4_ADDR(10, 0, 2, 0);
+  CHECK(net_set_config(&c) == -EINVAL, "the subnet's address");
+  c.addr = IPV4_ADDR(10, 0, 2, 16);
+  c.gateway = IPV4_ADDR(10, 0, 3, 1);
+  CHECK(net_set_config(&c) == -EINVAL, "gateway off the link");
+  c.gateway = saved.gateway;
+  learn_peer(PEER_IP, peer_mac);
+  CHECK(net_set_config(&c) == 0, "10.0.2.16/24");
+  CHECK(arp_entry(PEER_IP).state == ARP_STATE_FREE, "the cache is forgotten");
+  udp_open(&a, 2000);
+  rx(f, mk_udp(f, PEER_IP, OUR_IP, 5555, 2000, "old", 3));
+  CHECK(a.rcvq.qlen == 0, "the old address is not ours any more");
+  rx(f, mk_udp(f, PEER_IP, IPV4_ADDR(10, 0, 2, 16), 5555, 2000, "new", 3));
+  CHECK(a.rcvq.qlen == 1, "the new one is");
+  fake_sock_close(&a);
+  CHECK(net_set_config(&saved) == 0, "back to the default");
+  check_balanced("config");
+}
+
+// ---------------------------------------------------------------------------------------
 // fuzz: random mutations of valid frames; no crash, every skb accounted for, every frame
 // we send in answer well-formed.
 
@@ -1194,6 +1230,8 @@ main(int argc, char **argv)
     test_udp();
   if (all || strcmp(g, "icmp") == 0)
     test_icmp();
+  if (all || strcmp(g, "config") == 0)
+    test_config();
   if (all || strcmp(g, "fuzz") == 0)
     test_fuzz(argc > 2 ? atoi(argv[2]) : 5000);
   if (failures) {
