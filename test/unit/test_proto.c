@@ -1163,7 +1163,8 @@ fuzz_mutate(uchar *f, uint n)
 static void
 test_fuzz(int iters)
 {
-  struct socket a;
+  struct sockaddr_in peer = sin(PEER_IP, 0);
+  struct socket a, raw;
   uchar f[1700];
   char buf[64];
   struct net_proto_stats b;
@@ -1173,6 +1174,8 @@ test_fuzz(int iters)
   learn_peer(PEER_IP, peer_mac);
   b = netstats;
   udp_open(&a, 2000);
+  fake_sock_init(&raw, SOCK_RAW, IPPROTO_ICMP);
+  CHECK(raw_ops.connect(&raw, &peer) == 0, "raw socket attached");
   for (int i = 0; i < iters; i++) {
     uint n;
 
@@ -1189,8 +1192,11 @@ test_fuzz(int iters)
     fake_tx_clear();
     while (a.rcvq.qlen > 8)
       udp_ops.recvmsg(&a, (uint64)buf, sizeof(buf), 0, 0);
-    CHECK(skb_inuse() == a.rcvq.qlen + arp_queued(), "iteration %d: %lu skbs in use, %u+%u queued",
-          i, (unsigned long)skb_inuse(), a.rcvq.qlen, arp_queued());
+    while (raw.rcvq.qlen > 8)
+      raw_ops.recvmsg(&raw, (uint64)buf, sizeof(buf), 0, 0);
+    CHECK(skb_inuse() == a.rcvq.qlen + raw.rcvq.qlen + arp_queued(),
+          "iteration %d: %lu skbs in use, %u+%u queued", i, (unsigned long)skb_inuse(), a.rcvq.qlen,
+          arp_queued());
     if (failures) {
       printf("the frame (%u bytes):", n);
       for (uint j = 0; j < n; j++)
@@ -1205,7 +1211,9 @@ test_fuzz(int iters)
          (unsigned long)(netstats.ip_rx - b.ip_rx), (unsigned long)(netstats.arp_rx - b.arp_rx),
          (unsigned long)(netstats.icmp_rx - b.icmp_rx), (unsigned long)(netstats.udp_rx - b.udp_rx),
          (unsigned long)(a.rx_queued), (unsigned long)(netstats.ip_tx - b.ip_tx));
+  CHECK(raw.rx_queued > 0, "the raw socket saw ICMP");
   fake_sock_close(&a);
+  fake_sock_close(&raw);
   check_balanced("fuzz");
 }
 
