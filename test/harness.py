@@ -34,6 +34,8 @@
 #
 # Waiting: every wait has a timeout; on timeout or early QEMU exit a HarnessError is raised
 # whose message says what was expected, shows the last console lines and names the log file.
+# The prompt is "$ " at the start of a line (so a "$ " inside output is not taken for it), or
+# at the end of output that did not end in a newline once the console is quiet for 0.5 s.
 # Matching works on a cursor: expect() and run() consume the console text they matched, so
 # a later expect() only sees newer output. q.output is the whole console text so far ("\r"
 # removed); q.boot_seconds is the time from starting QEMU to the first prompt.
@@ -65,7 +67,8 @@ import time
 TEST_DIR = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TEST_DIR)
 PROMPT = "$ "
-PROMPT_RE = re.compile(r"\$ ")
+PROMPT_RE = re.compile(r"^\$ ", re.M)   # the prompt at the start of a line
+PROMPT_QUIET = 0.5                        # see Qemu._find_prompt
 
 _live = set()             # every running Qemu of this process, for kill_all()
 _live_lock = threading.Lock()
@@ -181,6 +184,7 @@ class Qemu:
     self.pos = 0           # matching cursor into self.output
     self._cond = threading.Condition()
     self._eof = False
+    self._last_rx = 0.0
     self._reader = None
     self._log = None
     self._tmpdir = None
@@ -303,6 +307,7 @@ class Qemu:
         sys.stderr.flush()
       text = data.decode("utf-8", "replace").replace("\r", "")
       with self._cond:
+        self._last_rx = time.monotonic()
         self.output += text
         self._cond.notify_all()
     with self._cond:
@@ -355,11 +360,39 @@ class Qemu:
         "timed out after %gs" % timeout
     raise self._error("%s waiting for %s" % (why, what or "/%s/" % rx.pattern))
 
+  def _find_prompt(self):
+    """(start, end) of the next prompt after the cursor, or None. Call with _cond held.
+
+    A prompt is "$ " at the start of a line; or "$ " ending the output after a line without
+    newline, once the console has been quiet for PROMPT_QUIET seconds."""
+    m = PROMPT_RE.search(self.output, self.pos)
+    if m:
+      return m.start(), m.end()
+    n = len(self.output)
+    if (self.output.endswith(PROMPT) and n - len(PROMPT) >= self.pos
+        and time.monotonic() - self._last_rx >= PROMPT_QUIET):
+      return n - len(PROMPT), n
+    return None
+
   def wait_prompt(self, timeout=60):
-    """Wait for the shell prompt "$ " (the first one also sets boot_seconds)."""
-    self.expect(PROMPT_RE, timeout, what='the shell prompt "$ "')
+    """Wait for the shell prompt; return the text before it (the first also sets boot_seconds)."""
+    deadline = time.monotonic() + timeout
+    with self._cond:
+      while True:
+        found = self._find_prompt()
+        if found:
+          text = self.output[self.pos:found[0]]
+          self.pos = found[1]
+          break
+        left = deadline - time.monotonic()
+        if self._eof or left <= 0:
+          why = "QEMU exited (status %s)" % self.proc.poll() if self._eof else \
+              "timed out after %gs" % timeout
+          raise self._error('%s waiting for the shell prompt "$ "' % why)
+        self._cond.wait(min(left, PROMPT_QUIET / 2))
     if self.boot_seconds is None:
       self.boot_seconds = time.monotonic() - self.t0
+    return text
 
   def run(self, cmd, timeout=30):
     """Type cmd, wait for the next prompt, return what was printed in between.
@@ -367,9 +400,7 @@ class Qemu:
     The echo of the command line itself is not part of the result."""
     self.sendline(cmd)
     self.expect(re.escape(cmd) + r"\n", timeout, what="the echo of %r" % cmd)
-    start = self.pos
-    self.expect(PROMPT_RE, timeout, what='the prompt after %r' % cmd)
-    return self.output[start:self.pos - len(PROMPT)]
+    return self.wait_prompt(timeout)
 
   def drain(self, quiet=0.3, timeout=5):
     """Wait until the console is quiet for `quiet` seconds; return the text skipped."""

@@ -40,9 +40,9 @@ def three_ints(q, out, what):
   return tuple(int(n) for n in nums[:3])
 
 
-def lines(out):
-  """The non-empty output lines."""
-  return [l for l in out.split("\n") if l.strip()]
+def lines(out, jobs=True):
+  """The non-empty output lines; jobs=False drops the shell's "[pid] ..." job notices."""
+  return [l for l in out.split("\n") if l.strip() and (jobs or not re.match(r"\[\d+\]", l))]
 
 
 def expect_eq(q, got, want, what):
@@ -133,10 +133,14 @@ def test_background(ctx):
   q = boot(ctx)
   q.sendline("echo bgjob &")
   q.expect(r"bgjob\n", 10, what="output of the background echo")
-  expect_eq(q, q.run("echo after", 10).strip(), "after", "the shell still runs after &")
-  out = q.run("echo x > b1 & echo y > b2 &", 10)
+  # The shell reports a finished job ("[4] done, status 0") while it waits for the next
+  # foreground command, so that report can interleave with that command's output: run one
+  # that prints nothing first.
+  q.run("echo > z", 10)
+  expect_eq(q, lines(q.run("echo after", 10), jobs=False), ["after"], "the shell still runs after &")
+  q.run("echo x > b1 & echo y > b2 &", 10)
   q.drain(0.5)
-  got = lines(q.run("cat b1 b2", 10))
+  got = lines(q.run("cat b1 b2", 10), jobs=False)
   expect_eq(q, got, ["x", "y"], "two background jobs writing files")
 
 
@@ -206,7 +210,7 @@ def test_ctrl_d(ctx):
   q.sendline("wc")
   q.send("one two\nthree\n")
   q.ctrl("d")
-  m = q.expect(r"(\d+)\s+(\d+)\s+(\d+)", 10, what="wc's counts after ^D")
+  m = q.expect(r"(\d+)\s+(\d+)\s+(\d+)\s", 10, what="wc's counts after ^D")
   expect_eq(q, tuple(int(x) for x in m.groups()), (2, 3, 14), "wc of two typed lines ended by ^D")
   q.wait_prompt(10)
   q.sendline("cat")
@@ -221,34 +225,47 @@ def test_ctrl_p(ctx):
   q = boot(ctx)
   q.ctrl("p")
   text = q.drain(0.5, 5)
-  q.check("init" in text and "sh" in text,
-          "^P should print the process list with init and sh, got %r" % text)
+  q.check(re.search(r"^\s*\d+\s+\S+\s+init\b", text, re.M) and re.search(r"\bsh\b", text),
+          "^P should print the process list (pid, state, name) with init and sh, got %r" % text)
   expect_eq(q, q.run("echo ok", 10).strip(), "ok", "the shell after ^P")
+
+
+def ps(q):
+  """Type ^P and return {pid: (state, name)} from the process list it prints."""
+  q.ctrl("p")
+  text = q.drain(0.5, 5)
+  return {int(m.group(1)): (m.group(2), m.group(3))
+          for m in re.finditer(r"^\s*(\d+)\s+(\S+)\s+(\S+)", text, re.M)}
 
 
 def test_kill(ctx):
   q = boot(ctx)
-  q.run("sleep 3000 &", 10)
+  q.run("udpecho 7777 &", 10)   # a server: runs until killed
   q.drain(0.5)
-  q.ctrl("p")
-  text = q.drain(0.5, 5)
-  pids = [int(m) for m in re.findall(r"^\s*(\d+)\s.*sleep", text, re.M)]
-  q.check(len(pids) == 1, "^P should list one sleep process, got %r" % text)
+  procs = ps(q)
+  pids = [pid for pid, (state, name) in procs.items() if name == "udpecho"]
+  q.check(len(pids) == 1, "^P should list one udpecho process, got %r" % procs)
   out = q.run("kill %d" % pids[0], 10)
   q.check(out.strip() == "", "kill %d printed %r" % (pids[0], out))
   q.drain(0.5)
-  q.ctrl("p")
-  text = q.drain(0.5, 5)
-  q.check("sleep" not in text, "sleep still listed after kill: %r" % text)
+  procs = ps(q)
+  left = [p for p, (state, name) in procs.items() if name == "udpecho" and state != "zombie"]
+  q.check(not left, "udpecho still running after kill: %r" % procs)
+  q.check(any(name == "sh" for state, name in procs.values()), "the shell is gone: %r" % procs)
   out = q.run("kill 999", 10)
   q.check(out.strip() != "", "kill of a missing pid should print an error")
 
 
 def test_user_fault_kills_only_the_process(ctx):
   q = boot(ctx)
-  out = q.run("fault", 20)
-  q.check(out.strip() != "", "a faulting program should make the kernel say so")
-  expect_eq(q, q.run("echo alive", 10).strip(), "alive", "the shell after a user page fault")
+  out = q.run("usertests pagefault", 60)   # children store/load/jump to bad addresses
+  kills = re.findall(r"pid (\d+) \(usertests\): page fault.*killed", out)
+  q.check(len(kills) >= 5, "the kernel should report each faulting child killed, got:\n%s" % out)
+  q.check("ALL TESTS PASSED" in out, "usertests pagefault (the parent) did not pass:\n%s" % out)
+  expect_eq(q, q.run("echo alive", 10).strip(), "alive", "the shell after user page faults")
+  procs = ps(q)
+  names = [name for state, name in procs.values()]
+  q.check("init" in names and "sh" in names, "init and sh should survive: %r" % procs)
   q.check("panic" not in q.output, "the kernel panicked on a user page fault")
 
 
