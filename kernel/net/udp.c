@@ -301,6 +301,8 @@ udp_check(struct sk_buff *skb)
 }
 
 // LAB udprx BEGIN
+// LAB-HINT: a lookup helper (udp_lock held): walk the chain *udp_chain(dport), linked by
+// LAB-HINT: hash_next, for the socket that takes a datagram saddr:sport -> daddr:dport.
 // The socket for a datagram saddr:sport -> daddr:dport, or 0. Caller holds udp_lock.
 static struct socket *
 udp_lookup(uint32 saddr, uint16 sport, uint32 daddr, uint16 dport)
@@ -333,6 +335,8 @@ udp_rcv(struct sk_buff *skb)
   // LAB-HINT: peer (faddr:fport). None: count udp_rx_no_port and icmp_send_unreach(skb,
   // LAB-HINT: ICMP_PORT_UNREACH). Found: skb_pull the UDP header and sock_queue_rcv; when
   // LAB-HINT: it refuses (-ENOBUFS) count udp_rx_queue_full. Keep udp_lock until it is queued.
+  // LAB-HINT: For the trace, a path ends with net_rx_done(skb, note) (it frees skb) or,
+  // LAB-HINT: for a queued skb, net_trace(skb, "sock_queue_rcv") and net_trace_print first.
   // LAB-STUB: net_rx_done(skb, "(no socket)");
   struct iphdr *ip = (struct iphdr *)skb->network_header;
   struct udphdr *uh = (struct udphdr *)skb->data;
