@@ -47,7 +47,7 @@ console_write(int user, uint64 src, int n)
   while(done < n){
     int m = n - done < sizeof(chunk) ? n - done : sizeof(chunk);
     if(either_copyin(chunk, user, src + done, m) < 0)
-      break;
+      return done > 0 ? done : -EFAULT;
     for(int i = 0; i < m; i++)
       uart_putc(chunk[i]);
     done += m;
