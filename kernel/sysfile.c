@@ -247,6 +247,11 @@ create(char *path, short type, short major, short minor, int *err)
   if ((dp = namei_err(path, 1, name, err)) == 0)
     return 0;
   ilock(dp);
+  if (dp->nlink == 0) {  // a removed directory (someone's cwd): nothing may be added
+    iunlockput(dp);
+    *err = -ENOENT;
+    return 0;
+  }
   if ((ip = dirlookup(dp, name, 0)) != 0) {
     iunlockput(dp);
     ilock(ip);

@@ -2,6 +2,9 @@
 // Linux process on a RAM disk. This file is the fake machine (disk, locks, sleep, the
 // current process) and the crash driver; driver.c holds the workload and the checker.
 //
+//   fs_crash --check fs.img   mount (replaying the log) and check one image, e.g. from
+//                         a QEMU that was killed mid-write; orphan inodes (unlinked
+//                         while open) are reported but allowed.
 //   fs_crash fs.img       run the workload once to count its disk writes N, then for
 //                         every k in 1..N: fresh image, run the workload, "lose power"
 //                         just before write k, mount (log recovery), check consistency.
@@ -24,6 +27,7 @@
 
 int workload(void);     // driver.c: 0 when every step succeeded
 int fsck(int verbose);  // driver.c: number of inconsistencies
+extern int fsck_allow_orphans;
 
 static uchar *disk;  // shared between the crash run and the checker
 static uchar *pristine;
@@ -129,8 +133,11 @@ static int
 in_child(int (*fn)(int), int arg)
 {
   pid_t pid = fork();
-  if (pid == 0)
-    _exit(fn(arg));
+  if (pid == 0) {
+    int r = fn(arg);
+    fflush(stdout);
+    _exit(r);
+  }
   int st;
   waitpid(pid, &st, 0);
   return WIFEXITED(st) ? WEXITSTATUS(st) : 100;
@@ -154,18 +161,27 @@ main(int argc, char *argv[])
 {
   int st, bad = 0;
 
-  if (argc != 2) {
-    fprintf(stderr, "usage: fs_crash fs.img\n");
+  int check_only = argc == 3 && strcmp(argv[1], "--check") == 0;
+  if (argc != 2 && !check_only) {
+    fprintf(stderr, "usage: fs_crash [--check] fs.img\n");
     return 2;
   }
-  int fd = open(argv[1], O_RDONLY);
+  const char *path = argv[argc - 1];
+  int fd = open(path, O_RDONLY);
   disk_bytes = fd < 0 ? 0 : lseek(fd, 0, SEEK_END);
   // The disk and the write counter are shared with the children.
   disk = mmap(0, disk_bytes + 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   pristine = malloc(disk_bytes);
   if (fd < 0 || disk == MAP_FAILED || pread(fd, pristine, disk_bytes, 0) != disk_bytes) {
-    perror(argv[1]);
+    perror(path);
     return 2;
+  }
+  if (check_only) {
+    memcpy(disk, pristine, disk_bytes);
+    fsck_allow_orphans = 1;
+    int errs = in_child(run_fsck, 1);
+    printf("%s: %s\n", errs ? "FAIL" : "PASS", path);
+    return errs ? 1 : 0;
   }
   long *nwrites = (long *)(disk + disk_bytes);
 
