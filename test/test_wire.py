@@ -384,7 +384,15 @@ def test_wire_sockets(ctx):
     c.check(w.wait_for(udp_from_guest(7002), 3, since=mark) is not None,
             "udpecho did not answer during a burst at another socket")
     s = guest.sock_on(q, 5000)
+    ns = q.run("netstat", 10)
+    ifc = q.run("ifconfig", 10)
     if c.check(s is not None, "no socket on port 5000 in sysinfo -s"):
+        # netstat and ifconfig, what a student reads, show the same bounded queue and drops.
+        m = re.search(r"udp\s+\S*:5000\s+\S+\s+(\d+)\s+(\d+)\s+(\d+)", ns, re.I)
+        c.check(m is not None and int(m.group(1)) <= int(m.group(2)) and int(m.group(3)) > 0,
+                "netstat does not show port 5000's bounded queue and drops:\n%s" % ns)
+        c.check(re.search(r"drops:.*udp_rx_queue_full", ifc, re.S) is not None,
+                "ifconfig does not show udp_rx_queue_full among the drops:\n%s" % ifc)
         c.check(s["rcvq"] <= s["rcvq_max"], "receive queue %d over its bound %d"
                 % (s["rcvq"], s["rcvq_max"]))
         c.check(s["dropped"] >= 1000 - s["rcvq_max"] - 300,
