@@ -66,6 +66,7 @@ poll_scan(struct pollfd *fds, int nfds)
   return ready;
 }
 
+// poll(fds, nfds, timeout_ms): -1 waits forever, 0 does not wait.
 int64
 sys_poll(void)
 {

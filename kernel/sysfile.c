@@ -47,6 +47,7 @@ fdalloc(struct file *f)
   return -EMFILE;
 }
 
+// dup(fd): a second descriptor for the same open file.
 int64
 sys_dup(void)
 {
@@ -61,6 +62,7 @@ sys_dup(void)
   return r;
 }
 
+// read(fd, buf, n): bytes read, 0 at end of file.
 int64
 sys_read(void)
 {
@@ -72,6 +74,7 @@ sys_read(void)
   return fileread(f, argaddr(1), argint(2));
 }
 
+// write(fd, buf, n): bytes written.
 int64
 sys_write(void)
 {
@@ -83,6 +86,7 @@ sys_write(void)
   return filewrite(f, argaddr(1), argint(2));
 }
 
+// close(fd).
 int64
 sys_close(void)
 {
@@ -96,6 +100,7 @@ sys_close(void)
   return 0;
 }
 
+// fstat(fd, st): what the descriptor names (T_PIPE, T_SOCKET for those).
 int64
 sys_fstat(void)
 {
@@ -132,6 +137,7 @@ dir_is_empty(struct inode *dp)
   return 1;
 }
 
+// link(old, new): a second name for a file (not a directory).
 int64
 sys_link(void)
 {
@@ -188,6 +194,7 @@ remove_entry(struct inode *dp, struct inode *ip, uint off)
   iupdate(ip);
 }
 
+// unlink(path): remove a name; an empty directory may be removed, a full one not.
 int64
 sys_unlink(void)
 {
@@ -236,8 +243,20 @@ init_dir(struct inode *ip, struct inode *dp)
   return 0;
 }
 
+// For create(): ip is already named in the directory. open(O_CREATE) of a file or device
+// uses it (returned locked); anything else fails with *err set.
+static struct inode *
+create_existing(struct inode *ip, short type, int *err)
+{
+  ilock(ip);
+  if (type == T_FILE && (ip->type == T_FILE || ip->type == T_DEVICE))
+    return ip;
+  *err = (type == T_FILE && ip->type == T_DIR) ? -EISDIR : -EEXIST;
+  iunlockput(ip);
+  return 0;
+}
+
 // Make a new inode named path, of the given type. Returns it locked, or 0 with *err set.
-// Opening with O_CREATE an existing file or device returns that one (type T_FILE).
 static struct inode *
 create(char *path, short type, short major, short minor, int *err)
 {
@@ -247,23 +266,14 @@ create(char *path, short type, short major, short minor, int *err)
   if ((dp = namei_err(path, 1, name, err)) == 0)
     return 0;
   ilock(dp);
-  if (dp->nlink == 0) {  // a removed directory (someone's cwd): nothing may be added
+  // A removed directory (still someone's cwd) takes no new entries.
+  *err = dp->nlink == 0 ? -ENOENT : -ENOSPC;
+  if (dp->nlink > 0 && (ip = dirlookup(dp, name, 0)) != 0) {
     iunlockput(dp);
-    *err = -ENOENT;
-    return 0;
+    return create_existing(ip, type, err);
   }
-  if ((ip = dirlookup(dp, name, 0)) != 0) {
+  if (dp->nlink == 0 || (ip = ialloc(dp->dev, type)) == 0) {
     iunlockput(dp);
-    ilock(ip);
-    if (type == T_FILE && (ip->type == T_FILE || ip->type == T_DEVICE))
-      return ip;
-    *err = (type == T_FILE && ip->type == T_DIR) ? -EISDIR : -EEXIST;
-    iunlockput(ip);
-    return 0;
-  }
-  if ((ip = ialloc(dp->dev, type)) == 0) {
-    iunlockput(dp);
-    *err = -ENOSPC;
     return 0;
   }
   ilock(ip);
@@ -319,6 +329,7 @@ open_inode(struct inode *ip, int flags)
   return fd;
 }
 
+// open(path, flags): O_CREATE makes a file, O_TRUNC empties it.
 int64
 sys_open(void)
 {
@@ -352,6 +363,7 @@ out:
   return r;
 }
 
+// mkdir(path).
 int64
 sys_mkdir(void)
 {
@@ -370,6 +382,7 @@ sys_mkdir(void)
   return r;
 }
 
+// mknod(path, major, minor): a device file for devsw[major].
 int64
 sys_mknod(void)
 {
@@ -393,6 +406,7 @@ sys_mknod(void)
   return r;
 }
 
+// chdir(path): the directory relative paths start from.
 int64
 sys_chdir(void)
 {
@@ -421,6 +435,7 @@ out:
   return r;
 }
 
+// pipe(fds): fds[0] reads what fds[1] writes.
 int64
 sys_pipe(void)
 {

@@ -194,6 +194,15 @@ workload(void)
   expect(call(sys_open, (uint64) "/d/f3", O_RDONLY, 0), -ENOENT, "open removed");
   expect(call(sys_open, (uint64) "/big/x", O_RDONLY, 0), -ENOTDIR, "open through file");
   expect(call(sys_unlink, (uint64) "/big", 0, 0), 0, "unlink big");
+  // A removed directory that is still the cwd takes no new names and is freed on chdir.
+  expect(call(sys_mkdir, (uint64) "/e", 0, 0), 0, "mkdir /e");
+  expect(call(sys_chdir, (uint64) "/e", 0, 0), 0, "chdir /e");
+  expect(call(sys_unlink, (uint64) "/e", 0, 0), 0, "unlink cwd");
+  expect(call(sys_open, (uint64) "x", O_CREATE | O_RDWR, 0), -ENOENT, "create in removed dir");
+  expect(call(sys_mkdir, (uint64) "y", 0, 0), -ENOENT, "mkdir in removed dir");
+  expect(call(sys_chdir, (uint64) "/", 0, 0), 0, "chdir /");
+  expect(call(sys_mkdir, (uint64) "/d/toolongname_abcdef", 0, 0), -ENAMETOOLONG, "long name");
+  expect(call(sys_open, (uint64) "", O_RDONLY, 0), -ENOENT, "empty path");
   make_file("/d/f5", 5000, 5000);  // O_CREATE of an existing file: rewritten in place
   return failures;
 }
@@ -337,7 +346,8 @@ fsck(int verbose)
       continue;
     if (inode_refs[inum] == 0 && di.nlink == 0 && fsck_allow_orphans) {
       // Unlinked while open when the machine stopped: a leak, not corruption.
-      printf("fsck: note: orphan inode %d (unlinked while open)\n", inum);
+      if (verbose_fsck)
+        printf("fsck: note: orphan inode %d (unlinked while open)\n", inum);
       orphans++;
     } else if (inode_refs[inum] == 0) {
       bad("allocated inode in no directory", inum, di.type);
