@@ -975,8 +975,13 @@ bigfile(int kbytes)
 void
 test_bigfile(void)
 {
-  bigfile(2 * 1024);
-  bigfile(2 * 1024);  // the blocks of the first came back
+  // half the disk, at most 6 MB; a multiple of the 8 KB chunk
+  int kb = (int)((uint64)FSSIZE * BSIZE / 1024 / 2) & ~7;
+
+  if (kb > 6 * 1024)
+    kb = 6 * 1024;
+  bigfile(kb);
+  bigfile(kb);  // the blocks of the first came back
 }
 
 void
