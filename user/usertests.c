@@ -1865,6 +1865,99 @@ test_dirread(void)
   CHECK(n >= 3 && found);
 }
 
+// Arguments that cannot fit on the one-page user stack.
+void
+test_execbigargs(void)
+{
+  static char *argv[MAXARG + 1];
+  static char word[300];
+  int i;
+
+  memset(word, 'w', sizeof(word) - 1);
+  argv[0] = "echo";
+  for (i = 1; i < MAXARG; i++)
+    argv[i] = word;
+  argv[MAXARG] = 0;
+  expect_exec_fails("echo", argv, E2BIG, ENOMEM, "arguments bigger than the stack");
+}
+
+void
+test_linkdir(void)
+{
+  mkdir("ut_ld");
+  expect_err(link("ut_ld", "ut_ld2"), EPERM, "link to a directory");
+  expect_ok(unlink("ut_ld"), "rmdir");
+}
+
+// Several processes grow, fill, fork and shrink their heaps at once (kalloc and vm on
+// several harts).
+static void
+mem_worker(void)
+{
+  char *a;
+  int i, j, pid, st;
+
+  for (i = 0; i < 30; i++) {
+    if ((a = sbrk(32 * PGSIZE)) == (char *)-1)
+      exit(2);
+    for (j = 0; j < 32 * PGSIZE; j += PGSIZE / 2)
+      a[j] = i + j;
+    if ((pid = fork()) == 0) {
+      for (j = 0; j < 32 * PGSIZE; j += PGSIZE / 2)
+        if (a[j] != (char)(i + j))
+          exit(3);
+      exit(0);
+    }
+    if (pid < 0 || wait(&st) != pid || st != 0)
+      exit(4);
+    if (sbrk(-32 * PGSIZE) == (char *)-1)
+      exit(5);
+  }
+  exit(0);
+}
+
+void
+test_memconcurrent(void)
+{
+  int i, st;
+
+  for (i = 0; i < 4; i++)
+    if (xfork() == 0)
+      mem_worker();
+  for (i = 0; i < 4; i++) {
+    if (wait(&st) < 0)
+      fail("wait: errno %d", errno);
+    if (st != 0)
+      fail("a memory worker exited %d", st);
+  }
+}
+
+// The clocks never run backwards, also across sleeps and other processes running.
+void
+test_clocks(void)
+{
+  long last = clock_us(), now;
+  int i, t = uptime(), pid;
+
+  if ((pid = xfork()) == 0) {
+    for (;;)
+      ;
+  }
+  for (i = 0; i < 2000; i++) {
+    now = clock_us();
+    if (now < last)
+      fail("clock_us went back from %ld to %ld", last, now);
+    last = now;
+    if (i % 200 == 0) {
+      sleep(1);
+      CHECK(uptime() >= t);
+      t = uptime();
+    }
+  }
+  kill(pid);
+  xwait(pid);
+}
+
 // ---- the runner ----
 
 struct test {
@@ -1929,6 +2022,10 @@ static const struct test tests[] = {
     {"mknod", test_mknod, 0},
     {"killself", test_killself, 0},
     {"dirread", test_dirread, 0},
+    {"execbigargs", test_execbigargs, 0},
+    {"linkdir", test_linkdir, 0},
+    {"memconcurrent", test_memconcurrent, 0},
+    {"clocks", test_clocks, 0},
 };
 
 // Start a watchdog: a child that sleeps for timeout ticks and exits.
@@ -2051,6 +2148,7 @@ int
 main(int argc, char **argv)
 {
   int i, quick = 0, ran = 0, failed = 0;
+  uint64 start, end;
 
   for (i = 1; i < argc; i++) {
     if (strcmp(argv[i], "-q") == 0)
@@ -2061,12 +2159,19 @@ main(int argc, char **argv)
     }
   }
   printf("usertests starting\n");
+  start = free_pages();
   for (i = 0; i < NELEM(tests); i++) {
     if (!selected(&tests[i], argc, argv, quick))
       continue;
     ran++;
     if (!run_test(&tests[i]))
       failed++;
+  }
+  // and over the whole run
+  if (start && (end = settled_free_pages(start)) < start) {
+    printf("test memory: FAILED %ld pages fewer free after the run (%ld -> %ld)\n",
+           (long)(start - end), (long)start, (long)end);
+    failed++;
   }
   if (ran == 0) {
     fprintf(2, "usertests: no such test\n");
