@@ -2,7 +2,7 @@
 # a0 = hart id. Give each hart its own boot stack (boot_stacks in start.c, BOOT_STACK
 # bytes each) and call start().
 #include "kernel/param.h"
-#define BOOT_STACK 4096
+#define BOOT_STACK 16384          // must match boot_stacks[] in start.c
 
 .section .text
 .global _entry

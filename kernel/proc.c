@@ -594,15 +594,16 @@ nproc_used(void)
 void
 procdump(void)
 {
+  // State words chosen not to collide with program names (a `sleep` program exists).
   static const char *names[] = {
-    [UNUSED] "unused", [USED] "used", [SLEEPING] "sleep",
-    [RUNNABLE] "runble", [RUNNING] "run", [ZOMBIE] "zombie",
+    [UNUSED] "unused", [USED] "setup", [SLEEPING] "blocked",
+    [RUNNABLE] "ready", [RUNNING] "running", [ZOMBIE] "zombie",
   };
 
   printf("\n");
   for(struct proc *p = ptable; p < &ptable[NPROC]; p++){
     if(p->state == UNUSED)
       continue;
-    printf("%d %s %s%s\n", p->pid, names[p->state], p->name, p->kthread ? " [kthread]" : "");
+    printf("%d %s %s%s\n", p->pid, names[p->state], p->name, p->kthread ? " (kthread)" : "");
   }
 }

@@ -11,7 +11,7 @@ void main(void);
 
 // Boot stacks, one per hart; entry.S points sp at the top of boot_stacks[hartid].
 // main() and then the hart's scheduler run on this stack.
-__attribute__((aligned(16))) char boot_stacks[NCPU][4096];
+__attribute__((aligned(16))) char boot_stacks[NCPU][16384];   // BOOT_STACK in entry.S
 
 // Ask for the first S-mode timer interrupt through the Sstc extension: with menvcfg.STCE
 // set, the hart raises the supervisor timer interrupt (sip.STIP) whenever
