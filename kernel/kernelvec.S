@@ -48,3 +48,41 @@ kernelvec:
         ld s0, 136(sp)
         addi sp, sp, 144
         sret
+
+# machinevec: mtvec, used only when the hart lacks Sstc (see start.c). Runs in machine
+# mode with this hart's mtimer_scratch in mscratch:
+#   0..16: saved t0..t2; 24: address of this hart's CLINT mtimecmp; 32: tick interval;
+#   40: set to 1 when an exception was skipped.
+# A machine timer interrupt re-arms mtimecmp and passes the tick on to the kernel as a
+# supervisor software interrupt (mip.SSIP) [priv 3.1.9]. An exception can only be
+# start()'s probe of an unimplemented CSR: skip the 4-byte instruction. (mret then
+# returns to machine mode, and leaves mstatus.MPP = U: start() sets MPP afterwards.)
+.globl machinevec
+.align 4
+machinevec:
+        csrrw a0, mscratch, a0
+        sd t0, 0(a0)
+        sd t1, 8(a0)
+        sd t2, 16(a0)
+        csrr t0, mcause
+        bltz t0, 1f
+        csrr t0, mepc
+        addi t0, t0, 4
+        csrw mepc, t0
+        li t1, 1
+        sd t1, 40(a0)           # tell start() the probe faulted
+        j 2f
+1:
+        ld t0, 24(a0)           # &mtimecmp
+        ld t1, 0(t0)
+        ld t2, 32(a0)
+        add t1, t1, t2
+        sd t1, 0(t0)            # next machine timer interrupt
+        li t0, 2
+        csrs mip, t0            # mip.SSIP: the kernel sees a software interrupt
+2:
+        ld t0, 0(a0)
+        ld t1, 8(a0)
+        ld t2, 16(a0)
+        csrrw a0, mscratch, a0
+        mret

@@ -13,22 +13,56 @@ void main(void);
 // main() and then the hart's scheduler run on this stack.
 __attribute__((aligned(16))) char boot_stacks[NCPU][16384];   // BOOT_STACK in entry.S
 
-// Ask for the first S-mode timer interrupt through the Sstc extension: with menvcfg.STCE
-// set, the hart raises the supervisor timer interrupt (sip.STIP) whenever
-// time >= stimecmp, and S-mode writes stimecmp itself [Sstc 1.0; priv 3.1.18].
-static void
-timer_setup(void)
+#define TICK_INTERVAL 100000   // 10 ms of the 10 MHz `time` counter: 100 Hz
+
+// CLINT (QEMU hw/intc/riscv_aclint.c, SiFive layout) at 0x2000000 on virt.
+#define CLINT_MTIMECMP(hart) (0x2004000L + 8 * (hart))
+#define CLINT_MTIME 0x200BFF8L
+
+int timer_sstc;   // 1: S-mode programs stimecmp; 0: ticks come as software interrupts
+uint64 mtimer_scratch[NCPU][6];   // machinevec's save area (kernelvec.S)
+void machinevec(void);
+
+// Does this hart implement stimecmp? Reading it with menvcfg.STCE set faults if not
+// (machinevec skips the instruction and sets word 5 of the scratch area).
+static int
+has_sstc(int hart)
 {
-  csr_set(mie, 1L << 5);                 // mie.STIE [priv 3.1.9]
-  csr_set(0x30a, MENVCFG_STCE);          // menvcfg
-  csr_set(mcounteren, COUNTEREN_TM);     // S-mode may read `time` [priv 3.1.11]
-  write_stimecmp(csr_read(time) + 100000);   // first tick in 10 ms
+  uint64 x;
+
+  csr_set(mcounteren, COUNTEREN_TM);   // S-mode may read `time` [priv 3.1.11]
+  mtimer_scratch[hart][5] = 0;
+  asm volatile("csrs 0x30a, %0" ::"r"(MENVCFG_STCE));   // menvcfg
+  asm volatile("csrr %0, 0x14d" : "=r"(x) : : "memory");  // stimecmp; may fault
+  return mtimer_scratch[hart][5] == 0;
+}
+
+// The timer. Preferred: the Sstc extension. With menvcfg.STCE set the hart raises the
+// supervisor timer interrupt (sip.STIP) while time >= stimecmp and S-mode writes
+// stimecmp itself [Sstc 1.0; priv 3.1.18]. Without it: the CLINT's machine timer,
+// handled by machinevec, which forwards each tick to S-mode.
+static void
+timer_setup(int hart)
+{
+  csr_write(mtvec, (uint64)machinevec);
+  csr_write(mscratch, (uint64)mtimer_scratch[hart]);
+  if(has_sstc(hart)){
+    timer_sstc = 1;
+    write_stimecmp(csr_read(time) + TICK_INTERVAL);
+    return;
+  }
+  mtimer_scratch[hart][3] = CLINT_MTIMECMP(hart);
+  mtimer_scratch[hart][4] = TICK_INTERVAL;
+  *(volatile uint64 *)CLINT_MTIMECMP(hart) = *(volatile uint64 *)CLINT_MTIME + TICK_INTERVAL;
+  csr_set(mie, MIE_MTIE);
 }
 
 // Entered in machine mode on every hart with its stack set; ends in main() in S-mode.
 void
 start(void)
 {
+  timer_setup(csr_read(mhartid));   // first: its probe may trap, which resets MPP
+
   // mret returns to supervisor mode at main() [priv 3.1.6.1, 3.3.2].
   uint64 ms = csr_read(mstatus);
   ms = (ms & ~MSTATUS_MPP_MASK) | MSTATUS_MPP_S;
@@ -47,8 +81,6 @@ start(void)
   // memory with R, W and X [priv 3.7.1]. Without an entry S-mode may access nothing.
   csr_write(pmpaddr0, 0x3fffffffffffffUL);
   csr_write(pmpcfg0, 0x0f);   // A=TOR (bits 3-4 = 01), X, W, R
-
-  timer_setup();
 
   // Keep the hart id in tp; cpuid() reads it.
   write_tp(csr_read(mhartid));

@@ -1,6 +1,7 @@
 // Traps: system calls, exceptions and interrupts, from user mode (through the trampoline
 // into usertrap) and from kernel mode (kernelvec into kerneltrap); the clock.
-// The timer is the Sstc stimecmp (start.c): each hart re-arms it every 10 ms (100 Hz);
+// The timer is the Sstc stimecmp (start.c): each hart re-arms it every 10 ms (100 Hz)
+// (on a hart without Sstc, machine mode forwards CLINT ticks as software interrupts);
 // hart 0 also advances `ticks`, wakes sleep(&ticks) callers and expired deadlines.
 #include "types.h"
 #include "param.h"
@@ -24,6 +25,7 @@ volatile uint64 ticks;
 extern char trampoline[], uservec[], userret[];
 extern void kernelvec(void);
 extern volatile int panicked;
+extern int timer_sstc;   // start.c: 1 if the timer is Sstc's stimecmp
 
 void usertrap(void);
 
@@ -47,11 +49,14 @@ time_us(void)
 }
 
 // Hart 0's share of a timer interrupt: advance the clock and wake the sleepers.
+// ticks follows the `time` counter (10 ms units), so a late or lost interrupt does not
+// slow the clock down; it only makes ticks jump by more than one.
 static void
 clock_tick(void)
 {
   spin_lock(&tickslock);
-  ticks++;
+  uint64 now = csr_read(time) / TICK_INTERVAL;
+  ticks = now > ticks ? now : ticks + 1;
   wakeup((void *)&ticks);
   spin_unlock(&tickslock);
   proc_tick(ticks);
@@ -61,10 +66,20 @@ clock_tick(void)
 static int
 dev_intr(uint64 scause)
 {
-  if(scause == (SCAUSE_INTR | IRQ_S_TIMER)){
+  int tick = 0;
+
+  if(scause == (SCAUSE_INTR | IRQ_S_TIMER) && timer_sstc){
+    // The next multiple of the interval, so late interrupts do not make the clock drift.
+    // Re-arming clears sip.STIP.
+    write_stimecmp((csr_read(time) / TICK_INTERVAL + 1) * TICK_INTERVAL);
+    tick = 1;
+  } else if(scause == (SCAUSE_INTR | IRQ_S_SOFT) && !timer_sstc){
+    csr_clear(sip, SIE_SSIE);   // a tick forwarded by machinevec (start.c)
+    tick = 1;
+  }
+  if(tick){
     while(panicked)
       ;   // another hart panicked: stop here
-    write_stimecmp(csr_read(time) + TICK_INTERVAL);   // re-arming clears sip.STIP
     if(cpuid() == 0)
       clock_tick();
     return IRQ_S_TIMER;
