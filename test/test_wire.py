@@ -87,6 +87,36 @@ def test_wire_peer_selftest():
     assert wire.selftest() == 0, "wire.py --selftest failed"
 
 
+def test_pcap_check_finds_bad_frames(ctx):
+    # tools/pcap_check.py against captures made here: it must flag each broken frame from
+    # the guest's MAC and nothing else (broken frames from the peer are the tests' own).
+    peer = wire.host_mac(PEER_IP)
+    udp = build_udp(GUEST_IP, PEER_IP, 1000, 7, b"hello")
+    good = [build_eth(peer, GUEST_MAC, ETH_P_IP, build_ip(GUEST_IP, PEER_IP, 17, udp)),
+            build_eth(peer, GUEST_MAC, ETH_P_IP,
+                      build_ip(GUEST_IP, PEER_IP, 1, build_echo(1, 1, b"abc"))),
+            build_eth(BROADCAST, GUEST_MAC, ETH_P_ARP,
+                      build_arp(1, GUEST_MAC, GUEST_IP, "00:00:00:00:00:00", PEER_IP)),
+            build_eth(GUEST_MAC, peer, ETH_P_IP, build_ip(PEER_IP, GUEST_IP, 17, udp, csum=1))]
+    bad = [build_eth(peer, GUEST_MAC, ETH_P_IP, build_ip(GUEST_IP, PEER_IP, 17, udp, csum=1)),
+           build_eth(peer, GUEST_MAC, ETH_P_IP, build_ip(GUEST_IP, PEER_IP, 17, build_udp(
+               GUEST_IP, PEER_IP, 1000, 7, b"hello", csum=5))),
+           build_eth(peer, GUEST_MAC, ETH_P_IP,
+                     build_ip(GUEST_IP, PEER_IP, 1, build_echo(1, 1, b"abc", csum=9))),
+           build_eth(peer, GUEST_MAC, ETH_P_IP, build_ip(GUEST_IP, PEER_IP, 17, build_udp(
+               GUEST_IP, PEER_IP, 1000, 7, b"hello", length=100)))]
+    clean = os.path.join(ctx.log_dir, "pcap_check_clean.pcap")
+    dirty = os.path.join(ctx.log_dir, "pcap_check_dirty.pcap")
+    wire.write_pcap(clean, good)
+    wire.write_pcap(dirty, good + bad)
+    found = guest.pcap_check.bad_frames(clean)
+    assert found == [], "pcap_check flagged good frames: %r" % found
+    found = guest.pcap_check.bad_frames(dirty)
+    numbers = [int(line.split("|")[0]) for line in found]
+    assert numbers == [5, 6, 7, 8], "pcap_check flagged frames %r, want 5..8:\n%s" % (
+        numbers, "\n".join(found))
+
+
 @harness.timeout(150)
 def test_wire_arp_ping_udp(ctx):
     q, w = boot_wire(ctx)
@@ -195,6 +225,18 @@ def check_arp(c, q, w):
     c.check(seqs == [0, 1, 2], "datagrams queued behind a late ARP reply: seqs %r" % seqs)
     if got:
         c.check(got[0].t - t0 >= 0.7, "datagram sent before the ARP reply came")
+
+    # A lost reply: the peer ignores the first request; the guest asks again (1 s later)
+    # and the datagram still goes out, once.
+    q.run(ARP_FLUSH, 5)
+    w.arp_ignore = 1
+    mark = w.mark()
+    q.run(send % (PEER_IP, 1), 10)
+    p = w.wait_for(udp_from_guest(9), 4, since=mark)
+    reqs = w.find(arp_request_for(PEER_IP), since=mark)
+    c.check(p is not None and len(reqs) == 2 and len(w.find(udp_from_guest(9), since=mark)) == 1,
+            "after one lost ARP reply: %d requests, datagram %s" % (len(reqs), p))
+    w.arp_ignore = 0
 
     # Never resolved: 10.0.2.77 does not answer; the guest retries, gives up, counts it.
     before = guest.counters(q)

@@ -116,15 +116,24 @@ def start_bg(q, cmd, ready=None, timeout=10):
     return int(m.group(1))
 
 
+def process_state(q, pid):
+    # The state of process pid from the kernel's process list (Ctrl-P), or None if gone.
+    start = len(q.output)
+    q.ctrl("p")
+    q.run("echo procdump-end", 5)
+    m = re.search(r"^%d (\S+) " % pid, q.output[start:], re.M)
+    return m.group(1) if m else None
+
+
 def kill_and_wait(q, pid):
-    # Kill a background process and wait for the shell to report it done.
-    out = q.run("kill %d" % pid, 5)
-    for _ in range(10):
-        if re.search(r"\[%d\] done" % pid, out):
+    # Kill a background process and wait until it has exited (gone or a zombie).
+    q.run("kill %d" % pid, 5)
+    for _ in range(20):
+        state = process_state(q, pid)
+        if state is None or state == "zombie":
             return
         time.sleep(0.2)
-        out += q.run("echo", 5)
-    q.check(False, "process %d did not exit after kill" % pid)
+    q.check(False, "process %d did not exit after kill (state %s)" % (pid, state))
 
 
 def pid_on_port(q, port):

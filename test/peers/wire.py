@@ -279,6 +279,7 @@ class Wire(threading.Thread):
         self.errors = []          # problems found in frames from the guest
         self.arp_delay = 0.0      # seconds before answering an ARP request
         self.arp_answer = True    # False: never answer (the guest's resolution must fail)
+        self.arp_ignore = 0       # ignore this many requests first (a lost reply)
         self.echo_ports = {7}     # UDP ports of the peer's hosts that echo
         self.answer_pings = True
         self.running = True
@@ -379,6 +380,9 @@ class Wire(threading.Thread):
 
     def _answer(self, p):
         if p.arp and p.arp["op"] == 1 and p.arp["tpa"] in self.hosts and self.arp_answer:
+            if self.arp_ignore > 0:
+                self.arp_ignore -= 1
+                return
             a = p.arp
             reply = build_eth(a["sha"], self.hosts[a["tpa"]], ETH_P_ARP,
                               build_arp(2, self.hosts[a["tpa"]], a["tpa"], a["sha"], a["spa"]))
@@ -483,6 +487,14 @@ class Wire(threading.Thread):
         if bad:
             raise WireError("bad echo reply: " + "; ".join(bad))
         return rtt
+
+
+def write_pcap(path, frames):
+    # A classic pcap file (LINKTYPE_ETHERNET) holding frames, for checking tools/pcap_check.py.
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for i, fr in enumerate(frames):
+            f.write(struct.pack("<IIII", 1000 + i, 0, len(fr), len(fr)) + fr)
 
 
 # ---------------------------------------------------------------- self test
