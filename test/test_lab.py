@@ -114,7 +114,7 @@ def test_gradescope_bundle(ctx):
     try:
         tree = make_tree(ctx, "handout")
         zpath = os.path.join(work, "autograder.zip")
-        rc, out = sh("%s %s/tools/gradescope.py %s" % (PY, tree, zpath), os.path.dirname(tree))
+        rc, out = sh("%s tools/gradescope.py --handout %s %s" % (PY, tree, zpath), ROOT)
         assert rc == 0, "tools/gradescope.py failed:\n" + out
         root = os.path.join(work, "autograder")
         with zipfile.ZipFile(zpath) as z:

@@ -77,14 +77,19 @@ def add_script(z, name, text):
 
 
 def main():
-    if len(sys.argv) != 2:
-        print("usage: tools/gradescope.py OUT.zip   (run `make handout` first)", file=sys.stderr)
-        return 2
+    args = sys.argv[1:]
     handout = os.path.join(ROOT, "handout")
+    if len(args) == 3 and args[0] == "--handout":
+        handout = os.path.abspath(args[1])
+        args = args[2:]
+    if len(args) != 1:
+        print("usage: tools/gradescope.py [--handout DIR] OUT.zip   (run `make handout` first)",
+              file=sys.stderr)
+        return 2
     if not os.path.isdir(handout):
         print("gradescope: no handout/ here; run `make handout` first", file=sys.stderr)
         return 1
-    out = sys.argv[1]
+    out = args[0]
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     with zipfile.ZipFile(out, "w") as z:
         add_script(z, "setup.sh", SETUP_SH)
