@@ -1,5 +1,7 @@
 #!/bin/sh
-# Check (or with --install, install) the tools the build and the tests need.
+# Check the tools the build and the tests need, and install the missing ones when that is
+# possible without asking (running as root with apt-get: a fresh Debian machine or CI);
+# otherwise say exactly which packages are missing. --install always tries to install.
 # Every tool comes from a Debian package; the message names the package.
 # Missing build/boot tools are an error; a missing tool only the tests use (clang-format)
 # is a warning, so `make qemu` still works without it.
@@ -26,6 +28,10 @@ need dnsmasq dnsmasq-base
 /usr/bin/python3 -c 'import scapy' >/dev/null 2>&1 || missing="$missing python3-scapy"
 command -v clang-format >/dev/null 2>&1 || optional="$optional clang-format"
 [ -z "$missing$optional" ] && exit 0
+if [ -n "$missing" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "*** installing the missing Debian packages:$missing$optional" >&2
+  install=1
+fi
 if [ $install = 1 ]; then
   apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $missing $optional
   exit $?
