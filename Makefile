@@ -107,7 +107,7 @@ qemu: check-tools all
 	sed "s/:1234/:$(GDBPORT)/" < $^ > $@
 
 qemu-gdb: check-tools all .gdbinit
-	@echo "*** Now run 'gdb-multiarch' in another window (port $(GDBPORT))."
+	@echo "*** Now run 'gdb-multiarch -x .gdbinit' in another terminal, in this folder (port $(GDBPORT))."
 	$(QEMU) $(QEMUOPTS) -S -gdb tcp::$(GDBPORT)
 
 pcap:
