@@ -215,6 +215,10 @@ def test_ctrl_d(ctx):
   q.ctrl("d")
   q.wait_prompt(10)
   expect_eq(q, q.run("echo after", 10).strip(), "after", "the shell after cat ended by ^D")
+  q.ctrl("d")   # at the prompt: the shell exits and init starts a new one
+  q.expect(r"init: starting sh\n", 10, what="init restarting the shell after ^D at the prompt")
+  q.wait_prompt(10)
+  expect_eq(q, q.run("echo new shell", 10).strip(), "new shell", "the shell init restarted")
 
 
 def test_ctrl_p(ctx):
