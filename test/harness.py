@@ -45,8 +45,9 @@
 # fails to bind (a race with another process) the boot is retried with new ports.
 #
 # Cleanup: QEMU runs in its own process group and gets SIGKILL when the process that started
-# it dies (PR_SET_PDEATHSIG; note: that is tied to the *thread* that called start(), so start
-# QEMU from a thread that lives as long as you use it). kill_all() kills every QEMU this
+# it dies (PR_SET_PDEATHSIG; Linux ties that to the thread that forked, so every QEMU is
+# forked by one spawner thread that lives as long as the process: a Qemu may be booted in
+# one thread and used from another). kill_all() kills every QEMU this
 # process started; it also runs at exit. @timeout(N) sets a test's time limit for run_tests.py.
 # Environment: HARNESS_VERBOSE=1 echoes the console to
 # stderr; HARNESS_LOGDIR overrides test/logs; QEMU overrides the binary name.
@@ -54,6 +55,7 @@
 import atexit
 import ctypes
 import os
+import queue
 import re
 import shutil
 import signal
@@ -140,6 +142,49 @@ def timeout(seconds):
     fn.timeout = seconds
     return fn
   return set_limit
+
+
+_spawn_jobs = None       # queue of (args, kwargs, reply queue) for the spawner thread
+
+
+def _spawner():
+  """The thread that forks every QEMU, so PR_SET_PDEATHSIG fires only when the process dies."""
+  while True:
+    args, kw, reply = _spawn_jobs.get()
+    try:
+      reply.put(subprocess.Popen(*args, **kw))
+    except BaseException as e:
+      reply.put(e)
+
+
+def _popen(*args, **kw):
+  """subprocess.Popen, run in the spawner thread."""
+  global _spawn_jobs
+  with _port_lock:
+    if _spawn_jobs is None:
+      _spawn_jobs = queue.Queue()
+      threading.Thread(target=_spawner, name="qemu-spawner", daemon=True).start()
+  reply = queue.Queue()
+  _spawn_jobs.put((args, kw, reply))
+  try:
+    r = reply.get()
+  except BaseException:   # interrupted (a test timeout, Ctrl-C): kill it once it exists
+    threading.Thread(target=_kill_late, args=(reply,), daemon=True).start()
+    raise
+  if isinstance(r, BaseException):
+    raise r
+  return r
+
+
+def _kill_late(reply):
+  """Kill a QEMU whose starter was interrupted before it got the process."""
+  r = reply.get()
+  if isinstance(r, subprocess.Popen):
+    try:
+      os.killpg(r.pid, signal.SIGKILL)
+    except OSError:
+      pass
+    r.wait()
 
 
 def kill_all():
@@ -265,8 +310,8 @@ class Qemu:
     self._log.write(("# " + " ".join(cmd) + "\n").encode())
     self._log.flush()
     self.t0 = time.monotonic()
-    self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                 stderr=subprocess.STDOUT, cwd=ROOT, preexec_fn=_set_pdeathsig)
+    self.proc = _popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, cwd=ROOT, preexec_fn=_set_pdeathsig)
     with _live_lock:
       _live.add(self)
       if self not in history:
