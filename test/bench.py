@@ -30,10 +30,12 @@ sys.path.insert(0, TEST_DIR)
 sys.path.insert(0, os.path.join(TEST_DIR, "peers"))
 import harness  # noqa: E402
 import guest  # noqa: E402
+import wire  # noqa: E402
 from udp_echo import UdpSink  # noqa: E402
 
 GUEST_PORT = 2000          # the harness forwards q.udp_port on the host to this guest port
 RATES = [2000, 5000, 10000, 20000, None]   # None: unpaced
+QUICK_RATES = [2000, None]
 
 
 def fmt_range(vals, f="%.0f"):
@@ -119,12 +121,9 @@ class Bench:
 
     # -- UDP receive: host offers a rate, the guest counts
 
-    def offer(self, rate, count, flood_probe=False):
-        # Send count datagrams to the guest's sink at rate/s (None: unpaced); return
-        # (sent, seconds it took, shell latency measured meanwhile or None).
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        dst = ("127.0.0.1", self.q.udp_port)
-        payload = b"r" * 60
+    def offer(self, rate, count, send, flood_probe=False):
+        # Call send(i) for i in 0..count-1 at rate/s (None: unpaced); return (seconds it
+        # took, the shell's latency measured meanwhile or None).
         probe = {}
         if flood_probe:
             def run_probe():
@@ -143,42 +142,108 @@ class Bench:
                 ahead = t0 + i / rate - time.perf_counter()
                 if ahead > 0.001:
                     time.sleep(ahead)
-                while rate and time.perf_counter() < t0 + i / rate:
+                while time.perf_counter() < t0 + i / rate:
                     pass
             try:
-                s.sendto(struct.pack("!I", i) + payload, dst)
+                send(i)
             except OSError:
                 pass
         took = time.perf_counter() - t0
-        s.close()
         if flood_probe:
             th.join(35)
-        return count, took, probe.get("s")
+        return took, probe.get("s")
 
-    def udp_recv(self):
+    def udp_recv(self, prefix="rx", sender=None, probe=True):
+        # The guest's udpsink counts what the host offers at each rate. sender(i) sends
+        # datagram i (default: to QEMU's host forward, through slirp).
         seconds = 0.2 if self.quick else 1.0
+        if sender is None:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            dst = ("127.0.0.1", self.q.udp_port)
+            payload = b"r" * 60
+
+            def sender(i):
+                sock.sendto(struct.pack("!I", i) + payload, dst)
         for run in range(self.runs):
-            for rate in RATES:
+            for rate in (QUICK_RATES if self.quick else RATES):
                 count = int((rate or 20000) * seconds)
-                name = "rx_%s" % (rate or "max")
-                out_file = "rx%d_%s" % (run, rate or "max")
+                name = "%s_%s" % (prefix, rate or "max")
+                out_file = "%s%d_%s" % (prefix, run, rate or "max")
                 guest.start_bg(self.q, "udpsink %d 60 > %s" % (GUEST_PORT, out_file))
                 guest.wait_file(self.q, out_file, r"ready on")
                 before = guest.counters(self.q)
-                sent, took, shell = self.offer(rate, count, flood_probe=(rate is None))
+                took, shell = self.offer(rate, count, sender, flood_probe=probe and not rate)
                 out = guest.wait_file(self.q, out_file, r"udpsink: \d+ packets", 30)
                 got = int(re.search(r"udpsink: (\d+) packets", out).group(1))
                 after = guest.counters(self.q)
-                # Where the rest went: never reached the guest's NIC (QEMU/slirp/full RX
+                self.add(name + "_offered", count / took)
+                self.add(name + "_delivered", got / took)
+                self.add(name + "_loss", 100.0 * (count - got) / count)
+                # Where the rest went: never reached the stack (QEMU, slirp, a full RX
                 # ring), or dropped at the socket's full receive queue.
-                self.add(name + "_lost_before_nic", sent - guest.delta(before, after, "udp_rx"))
+                self.add(name + "_lost_before_nic", count - guest.delta(before, after, "udp_rx"))
                 self.add(name + "_lost_at_socket",
                          guest.delta(before, after, "udp_rx_queue_full"))
-                self.add(name + "_offered", sent / took)
-                self.add(name + "_delivered", got / took)
-                self.add(name + "_loss", 100.0 * (sent - got) / sent)
                 if shell is not None:
                     self.add("shell_during_flood_ms", shell * 1000)
+
+    # -- the same without slirp: QEMU's dgram back end and the wire peer
+
+    def wire_rtt(self, w):
+        n = 50 if self.quick else 2000
+        for run in range(self.runs):
+            pid = guest.start_bg(self.q, "udpsink -e %d 600 > wrtt%d" % (GUEST_PORT, run))
+            guest.wait_file(self.q, "wrtt%d" % run, r"ready on")
+            times = []
+            for i in range(n):
+                mark = w.mark()
+                t0 = time.monotonic()
+                w.send_udp(7000, GUEST_PORT, struct.pack("!I", i) + b"rtt" * 10)
+                p = w.wait_for(lambda p: p.is_udp(7000), 1.0, since=mark)
+                if p is not None:
+                    times.append(p.t - t0)
+            guest.kill_and_wait(self.q, pid)
+            with w.cond:
+                del w.frames[:]   # 4000 parsed frames per run: keep the peer small
+            self.q.check(len(times) >= n // 2, "wire round trip: %d of %d echoes" % (len(times), n))
+            times.sort()
+            self.add("wrtt_median_us", 1e6 * statistics.median(times))
+            self.add("wrtt_p99_us", 1e6 * times[min(len(times) - 1, int(len(times) * 0.99))])
+            self.add("wrtt_lost", n - len(times))
+
+    def wire_send(self, w, size):
+        count = 300 if self.quick else (20000 if size < 1000 else 10000)
+        for _ in range(self.runs):
+            w.count, w.first, w.last = 0, None, None
+            w.count_only = True
+            try:
+                out = self.q.run("udpblast %s 9 %d %d" % (wire.PEER_IP, size, count), 120)
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline and (
+                        w.last is None or time.monotonic() - w.last < 0.5):
+                    time.sleep(0.05)
+            finally:
+                w.count_only = False
+            span = (w.last - w.first) if w.count > 1 else 0
+            pps = (w.count - 1) / span if span > 0 else 0.0
+            self.add("wsend%d_pps" % size, pps)
+            self.add("wsend%d_MBps" % size, pps * size / 1e6)
+            self.add("wsend%d_loss" % size, 100.0 * max(0, count - w.count) / count)
+            self.add("wsend%d_errors" % size, int(re.search(r"errors (\d+)", out).group(1)))
+
+    def wire_all(self, w):
+        w.ping(seq=1)   # the guest learns the peer's MAC
+        self.wire_send(w, 64)
+        self.wire_send(w, 1400)
+        self.wire_rtt(w)
+        frames = [wire.build_eth(wire.GUEST_MAC, w.mac, wire.ETH_P_IP, wire.build_ip(
+            wire.PEER_IP, wire.GUEST_IP, 17, wire.build_udp(
+                wire.PEER_IP, wire.GUEST_IP, 7001, GUEST_PORT, struct.pack("!I", i) + b"r" * 60)))
+            for i in range(4000 if self.quick else 20000)]
+
+        def sender(i):
+            w.sock.sendto(frames[i], w.qemu)
+        self.udp_recv(prefix="wrx", sender=sender, probe=False)
 
     def warm_up(self):
         # Resolve the gateway first: datagrams sent while ARP is pending wait in a short
@@ -201,48 +266,76 @@ class Bench:
         r = self.results
         ring = statistics.median(r["ring_fps"]) if r.get("ring_fps") else 0
         lines = ["", "Network benchmark: %d run(s) each, median [min..max], measured on the host"
-                 % self.runs, "-" * 92]
-        lines.append("%-34s %s frames/s" % ("TX ring ceiling (netbench ring)",
+                 % self.runs, "-" * 96]
+        lines.append("%-36s %s frames/s" % ("TX ring ceiling (netbench ring)",
                                             fmt_range(r.get("ring_fps", []))))
-        for size in (64, 1400):
-            pps = r.get("send%d_pps" % size, [])
-            ratio = [100.0 * x / ring for x in pps] if ring else []
-            lines.append("%-34s %s pkt/s  %s MB/s  = %s%% of ring" % (
-                "UDP send %d B (guest->host)" % size, fmt_range(pps),
-                fmt_range(r.get("send%d_MBps" % size, []), "%.2f"), fmt_range(ratio, "%.1f")))
-            lines.append("%-34s loss %s%%  (sendto errors %s)" % (
-                "", fmt_range(r.get("send%d_loss" % size, []), "%.1f"),
-                fmt_range(r.get("send%d_errors" % size, []))))
-        lines.append("%-34s median %s us  p99 %s us  lost %s" % (
-            "UDP round trip (host->guest->host)", fmt_range(r.get("rtt_median_us", [])),
-            fmt_range(r.get("rtt_p99_us", [])), fmt_range(r.get("rtt_lost", []))))
-        for rate in RATES:
-            name = "rx_%s" % (rate or "max")
-            lines.append("%-34s offered %s pkt/s  delivered %s pkt/s  loss %s%%" % (
-                "UDP receive %s" % ("%d/s" % rate if rate else "unpaced"),
-                fmt_range(r.get(name + "_offered", [])),
-                fmt_range(r.get(name + "_delivered", [])),
-                fmt_range(r.get(name + "_loss", []), "%.1f")))
-            lines.append("%-34s lost before the stack %s, at the full socket queue %s" % (
-                "", fmt_range(r.get(name + "_lost_before_nic", [])),
-                fmt_range(r.get(name + "_lost_at_socket", []))))
-        lines.append("%-34s %s ms" % ("shell `echo` during unpaced flood",
-                                      fmt_range(r.get("shell_during_flood_ms", []), "%.1f")))
-        lines.append("-" * 92)
+        for title, p in (("user networking (slirp, as `make qemu`)", ""),
+                         ("raw Ethernet to the wire peer (-netdev dgram, no slirp)", "w")):
+            if not r.get(p + "send64_pps"):
+                continue
+            lines += ["", title + ":"]
+            for size in (64, 1400):
+                pps = r.get(p + "send%d_pps" % size, [])
+                ratio = [100.0 * x / ring for x in pps] if ring else []
+                lines.append("  %-34s %s pkt/s  %s MB/s  = %s%% of ring" % (
+                    "UDP send %d B (guest->host)" % size, fmt_range(pps),
+                    fmt_range(r.get(p + "send%d_MBps" % size, []), "%.2f"),
+                    fmt_range(ratio, "%.1f")))
+                lines.append("  %-34s loss %s%%  (sendto errors %s)" % (
+                    "", fmt_range(r.get(p + "send%d_loss" % size, []), "%.1f"),
+                    fmt_range(r.get(p + "send%d_errors" % size, []))))
+            lines.append("  %-34s median %s us  p99 %s us  lost %s" % (
+                "UDP round trip (host->guest->host)", fmt_range(r.get(p + "rtt_median_us", [])),
+                fmt_range(r.get(p + "rtt_p99_us", [])), fmt_range(r.get(p + "rtt_lost", []))))
+            for rate in RATES:
+                name = "%s_%s" % (p + "rx", rate or "max")
+                if name + "_offered" not in r:
+                    continue
+                lines.append("  %-34s offered %s pkt/s  delivered %s pkt/s  loss %s%%" % (
+                    "UDP receive %s" % ("%d/s" % rate if rate else "unpaced"),
+                    fmt_range(r.get(name + "_offered", [])),
+                    fmt_range(r.get(name + "_delivered", [])),
+                    fmt_range(r.get(name + "_loss", []), "%.1f")))
+                lines.append("  %-34s lost before the stack %s, at the full socket queue %s" % (
+                    "", fmt_range(r.get(name + "_lost_before_nic", [])),
+                    fmt_range(r.get(name + "_lost_at_socket", []))))
+            if not p:
+                lines.append("  %-34s %s ms" % ("shell `echo` during unpaced flood",
+                                                fmt_range(r.get("shell_during_flood_ms", []),
+                                                          "%.1f")))
+        lines.append("-" * 96)
         return "\n".join(lines)
 
 
-def run(quick=False, runs=3, name="bench", verbose=False):
-    # Boot, measure everything, print the table; returns the results dict.
+def run(quick=False, runs=3, name="bench", verbose=False, table=True, wire_too=True):
+    # Boot, measure everything, print the table; returns the results dict (with the
+    # capture paths under "pcap").
     q = harness.Qemu(name=name, net="user", guest_udp=GUEST_PORT, cpus=3, verbose=verbose,
                      timeout=60)
+    b = Bench(q, runs=runs, quick=quick)
     try:
-        b = Bench(q, runs=runs, quick=quick)
         b.all()
-        print(b.table(), flush=True)
     finally:
         q.kill()
-    b.results["pcap"] = q.pcap_path
+    pcaps = [q.pcap_path]
+    if wire_too:
+        w = wire.Wire()
+        qport = harness.free_port(udp=True, tcp=False)
+        w.start(qport)
+        q2 = None
+        try:
+            q2 = harness.Qemu(name=name + "-wire", net="dgram", dgram_ports=(qport, w.port),
+                              cpus=3, verbose=verbose, timeout=60)
+            b.q = q2
+            b.wire_all(w)
+        finally:
+            if q2 is not None:
+                q2.kill()
+                pcaps.append(q2.pcap_path)
+            w.stop()
+    if table:
+        print(b.table(), flush=True)
+    b.results["pcap"] = pcaps
     return b.results
 
 

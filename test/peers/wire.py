@@ -20,6 +20,7 @@
 #   w.send_udp(sport, dport, payload)    a well-formed UDP frame to the guest
 #   w.inject(frame)                      any bytes as a frame
 #   w.wait_for(pred, timeout, since=i)   -> the first Pkt (index >= i) with pred(pkt) true
+#   w.count_only = True                  (benchmarks) only count frames: w.count, w.first, w.last
 #   w.stop()
 # Command line: wire.py PEER_PORT QEMU_PORT  (serve until Ctrl-C, one line per frame),
 #               wire.py --selftest           (check the peer against a simulated guest).
@@ -282,6 +283,9 @@ class Wire(threading.Thread):
         self.arp_ignore = 0       # ignore this many requests first (a lost reply)
         self.echo_ports = {7}     # UDP ports of the peer's hosts that echo
         self.answer_pings = True
+        self.count_only = False   # benchmarks: only count frames (count, first, last)
+        self.count = 0
+        self.first = self.last = None
         self.running = True
 
     def netdev_args(self, qemu_port, netdev_id="net0"):
@@ -313,6 +317,12 @@ class Wire(threading.Thread):
                 break
             if self.qemu is None:
                 self.qemu = addr
+            if self.count_only:
+                self.last = time.monotonic()
+                if self.count == 0:
+                    self.first = self.last
+                self.count += 1
+                continue
             p = Pkt(raw, time.monotonic(), "in")
             self._record(p)
             try:
