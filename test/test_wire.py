@@ -151,6 +151,14 @@ def test_wire_arp_ping_udp(ctx):
     c.check(guest.delta(before, after, "icmp_echo_in") == 3,
             "icmp_echo_in went up by %d for 3 pings" % guest.delta(before, after, "icmp_echo_in"))
 
+    # Ping out on the wire: the peer answers; _check looked at every request's fields.
+    mark = w.mark()
+    out = q.run("ping -c 2 %s" % PEER_IP, 20)
+    c.check("2 packets transmitted, 2 received" in out, "ping -c 2 on the wire: %r" % out)
+    reqs = w.find(lambda p: p.is_icmp(8) and p.ip["dst"] == PEER_IP, since=mark)
+    c.check(len(reqs) == 2 and all(p.icmp["code"] == 0 and p.ip["proto"] == 1 for p in reqs),
+            "the peer saw %d echo requests: %r" % (len(reqs), reqs))
+
     # One frame in, one frame out: a datagram to the guest's udpecho comes back.
     guest.start_bg(q, "udpecho %d" % ECHO_PORT)
     mark = w.mark()
