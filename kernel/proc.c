@@ -520,14 +520,15 @@ proc_tick(uint64 now)
 }
 
 // Mark process pid killed; it exits the next time it heads for user space, and a
-// sleeping one is woken so it can notice. 0, -ESRCH, or -EPERM for a kernel thread.
+// sleeping one is woken so it can notice. 0, -ESRCH, or -EPERM for a kernel thread or
+// init (an init that exits would take the whole kernel down with it).
 int
 kill(int pid)
 {
   for(struct proc *p = ptable; p < &ptable[NPROC]; p++){
     spin_lock(&p->lock);
     if(p->pid == pid && p->state != UNUSED){
-      int r = p->kthread ? -EPERM : 0;
+      int r = (p->kthread || p == initproc) ? -EPERM : 0;
       if(r == 0){
         p->killed = 1;
         if(p->state == SLEEPING)
