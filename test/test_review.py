@@ -1,0 +1,146 @@
+# test_review.py: "the kernel never panics on anything a user program or the wire can send
+# it". user/fuzzsys throws hostile system-call arguments at the kernel; a wire peer
+# throws malformed and random frames at the stack. Afterwards the shell still answers,
+# the stack still pings, and no packet buffer leaked.
+# Run: /usr/bin/python3 test/run_tests.py test_review
+import os
+import random
+import re
+import struct
+import sys
+
+import harness
+
+sys.path.insert(0, os.path.join(harness.TEST_DIR, "peers"))
+import guest  # noqa: E402
+import wire  # noqa: E402
+from wire import (GUEST_IP, GUEST_MAC, PEER_IP, ETH_P_IP, ETH_P_ARP,  # noqa: E402
+                  build_eth, build_arp, build_ip, build_udp, build_echo, build_icmp)
+
+
+def no_panic(q):
+    q.check("panic" not in q.output, "the kernel panicked")
+
+
+@harness.timeout(200)
+def test_fuzz_syscalls(ctx):
+    q = ctx.boot(timeout=60)
+    out = q.run("fuzzsys 30 400 7", 150)
+    no_panic(q)
+    q.check("fuzzsys: ok" in out, "fuzzsys did not finish: %r" % out[-300:])
+    out = q.run("echo alive", 10)
+    q.check("alive" in out, "the shell did not answer after fuzzsys")
+
+
+def ip_raw(src, dst, proto, payload, ihl=5, tot_len=None, version=4, frag=0x4000, ttl=64,
+           options=b""):
+    # An IPv4 header with every field under the caller's control (checksum made right).
+    hl = ihl * 4
+    tot = tot_len if tot_len is not None else 20 + len(options) + len(payload)
+    h = struct.pack("!BBHHHBBH4s4s", (version << 4) | ihl, 0, tot & 0xffff, 0x1234, frag,
+                    ttl, proto, 0, wire.ip_b(src), wire.ip_b(dst)) + options
+    h = h[:max(hl, 20)] if hl >= 20 else h
+    c = wire.inet_csum(h)
+    h = h[:10] + struct.pack("!H", c) + h[12:]
+    return h + payload
+
+
+def bad_frames(rng, peer_mac):
+    # Frames that each break one length or offset field, then random bytes.
+    g, p = GUEST_IP, PEER_IP
+    udp = build_udp(p, g, 1234, 4000, b"x" * 20)
+    icmp_quote = ip_raw(g, p, 17, b"\x10\x00")  # an unreach quoting too little
+    out = [
+        b"\x01" * 5,                               # runt
+        build_eth(GUEST_MAC, peer_mac, ETH_P_IP, b""),
+        build_eth(GUEST_MAC, peer_mac, ETH_P_IP, b"\x45"),
+        build_eth(GUEST_MAC, peer_mac, ETH_P_ARP, b"\x00\x01\x08\x00"),
+        build_eth(GUEST_MAC, peer_mac, ETH_P_ARP,
+                  build_arp(1, peer_mac, p, "00:00:00:00:00:00", g, hlen=255, plen=255)),
+        build_eth(GUEST_MAC, peer_mac, ETH_P_IP, ip_raw(p, g, 17, udp, ihl=15)),
+        build_eth(GUEST_MAC, peer_mac, ETH_P_IP, ip_raw(p, g, 17, udp, ihl=4)),
+        build_eth(GUEST_MAC, peer_mac, ETH_P_IP, ip_raw(p, g, 17, udp, ihl=0)),
+        build_eth(GUEST_MAC, peer_mac, ETH_P_IP, ip_raw(p, g, 17, udp, tot_len=0xffff)),
+        build_eth(GUEST_MAC, peer_mac, ETH_P_IP, ip_raw(p, g, 17, udp, tot_len=19)),
+        build_eth(GUEST_MAC, peer_mac, ETH_P_IP, ip_raw(p, g, 17, udp, tot_len=21)),
+        build_eth(GUEST_MAC, peer_mac, ETH_P_IP,
+                  ip_raw(p, g, 17, udp, ihl=15, options=b"\x01" * 40)),
+        build_eth(GUEST_MAC, peer_mac, ETH_P_IP,
+                  ip_raw(p, g, 17, build_udp(p, g, 1, 4000, b"abc", length=0xffff))),
+        build_eth(GUEST_MAC, peer_mac, ETH_P_IP,
+                  ip_raw(p, g, 17, build_udp(p, g, 1, 4000, b"abc", length=0))),
+        build_eth(GUEST_MAC, peer_mac, ETH_P_IP,
+                  ip_raw(p, g, 17, build_udp(p, g, 1, 4000, b"abc", length=7))),
+        build_eth(GUEST_MAC, peer_mac, ETH_P_IP, ip_raw(p, g, 1, b"\x08")),
+        build_eth(GUEST_MAC, peer_mac, ETH_P_IP, ip_raw(p, g, 1, build_icmp(3, 3, b"\0\0\0\0", b""))),
+        build_eth(GUEST_MAC, peer_mac, ETH_P_IP,
+                  ip_raw(p, g, 1, build_icmp(3, 3, b"\0\0\0\0", icmp_quote))),
+        build_eth(GUEST_MAC, peer_mac, ETH_P_IP,
+                  ip_raw(p, g, 1, build_icmp(3, 3, b"\0\0\0\0", ip_raw(g, p, 17, b"", ihl=15)))),
+        build_eth(GUEST_MAC, peer_mac, ETH_P_IP,
+                  ip_raw(p, g, 1, build_icmp(3, 3, b"\0\0\0\0", ip_raw(g, p, 17, b"12345678" * 5,
+                                                             ihl=15)[:28]))),
+        build_eth(GUEST_MAC, peer_mac, ETH_P_IP, ip_raw(p, g, 1, build_echo(1, 1, b"z" * 1472))),
+        build_eth(GUEST_MAC, peer_mac, ETH_P_IP, ip_raw(p, g, 99, b"proto")),
+        build_eth(GUEST_MAC, peer_mac, ETH_P_IP, ip_raw(p, g, 17, udp, version=6)),
+        build_eth(GUEST_MAC, peer_mac, ETH_P_IP, ip_raw(p, g, 17, udp, frag=0x2000)),
+        build_eth(GUEST_MAC, peer_mac, ETH_P_IP, ip_raw(p, g, 17, udp, ttl=0)),
+        build_eth(GUEST_MAC, peer_mac, ETH_P_IP, ip_raw(p, g, 17, udp) + b"\x00" * 1600),
+    ]
+    for _ in range(300):
+        # Never 0 bytes: QEMU's dgram back end takes an empty datagram for the end of the
+        # connection and stops receiving.
+        n = rng.choice([rng.randrange(1, 60), rng.randrange(1, 1600)])
+        body = bytes(rng.randrange(256) for _ in range(n))
+        kind = rng.randrange(4)
+        if kind == 0:
+            out.append(build_eth(GUEST_MAC, peer_mac, rng.choice([ETH_P_IP, ETH_P_ARP]), body))
+        elif kind == 1:  # a valid IP header, random above it
+            out.append(build_eth(GUEST_MAC, peer_mac, ETH_P_IP,
+                                 ip_raw(p, g, rng.choice([1, 17, 6, 0]), body[:1400])))
+        elif kind == 2:  # one random byte of a good UDP frame changed
+            f = bytearray(build_eth(GUEST_MAC, peer_mac, ETH_P_IP, ip_raw(p, g, 17, udp)))
+            f[rng.randrange(14, len(f))] = rng.randrange(256)
+            out.append(bytes(f))
+        else:
+            out.append(body)
+    return out
+
+
+@harness.timeout(200)
+def test_fuzz_wire(ctx):
+    w = wire.Wire(hosts=(PEER_IP,))
+    qport = harness.free_port(udp=True, tcp=False)
+    w.start(qport)
+    try:
+        q = ctx.boot(net="dgram", dgram_ports=(qport, w.port), timeout=60)
+        guest.start_bg(q, "udpecho 4000")
+        base = guest.baseline(q)
+        rng = random.Random(20261125)
+        peer_mac = wire.host_mac(PEER_IP)
+        for f in bad_frames(rng, peer_mac):
+            w.inject(f)
+        q.drain(1.0, 10)
+        no_panic(q)
+        for seq in range(1, 4):
+            w.ping(seq=seq)  # raises on no reply or a bad one
+        guest.check_no_leak(q, base, "malformed frames")
+        out = q.run("echo alive", 10)
+        q.check("alive" in out, "the shell did not answer after the malformed frames")
+    finally:
+        w.stop()
+
+
+def test_kill_init(ctx):
+    # kill(init's pid) must be refused: an init that exits panics the kernel.
+    q = ctx.boot(timeout=60)
+    q.sendline("\x10")  # Ctrl-P: the process list
+    listing = q.drain(1.0, 5)
+    m = re.search(r"^\s*(\d+)\s+\S+\s+init\s*$", listing, re.M)
+    q.check(m is not None, "no init in the process list: %r" % listing)
+    out = q.run("kill %s" % m.group(1), 10)
+    q.drain(1.0, 3)
+    no_panic(q)
+    q.check("not permitted" in out, "kill of init was not refused: %r" % out)
+    out = q.run("echo alive", 10)
+    q.check("alive" in out, "the shell did not answer after kill of init")
