@@ -45,10 +45,26 @@ static long
 pick_addr(void)
 {
   long brk = (long)sbrk(0);
-  long v[] = {0,           1,          4095,         4096,        brk - 1,
-              brk - 4,     brk,        brk + 4096,   0x80000000L, 0x3fffffe000L,
-              0x3ffffff000L, 1L << 38, (1L << 39) - 1, -1L,       -4096L,
-              (long)buf,   (long)buf,  (long)buf + 100, (long)"/", (long)"README.md"};
+  long v[] = {0,
+              1,
+              4095,
+              4096,
+              brk - 1,
+              brk - 4,
+              brk,
+              brk + 4096,
+              0x80000000L,
+              0x3fffffe000L,
+              0x3ffffff000L,
+              1L << 38,
+              (1L << 39) - 1,
+              -1L,
+              -4096L,
+              (long)buf,
+              (long)buf,
+              (long)buf + 100,
+              (long)"/",
+              (long)"README.md"};
   return v[rnd() % NELEM(v)];
 }
 
@@ -56,8 +72,9 @@ pick_addr(void)
 static long
 pick_len(void)
 {
-  long v[] = {0, 1, 2, 7, 8, 16, 64, 4096, 8192, 65535, 65536, 1 << 20,
-              -1, -2, 0x7fffffff, (long)0x80000000U, 0xffffffffL, -4096};
+  long v[] = {0,           1,     2,     7,       8,  16, 64,         4096,
+              8192,        65535, 65536, 1 << 20, -1, -2, 0x7fffffff, (long)0x80000000U,
+              0xffffffffL, -4096};
   return v[rnd() % NELEM(v)];
 }
 
@@ -65,8 +82,10 @@ pick_len(void)
 static long
 pick_small(void)
 {
-  long v[] = {0, 1, 2, 3, 4, 5, 6, 8, 15, 16, 17, 20, 21, 63, 64, 255, 256,
-              -1, -100, 0x7fffffff, (long)0x80000000U, 0x800, 0x40, 0x10000000};
+  long v[] = {0,     1,    2,         3,  4,    5,          6,
+              8,     15,   16,        17, 20,   21,         63,
+              64,    255,  256,       -1, -100, 0x7fffffff, (long)0x80000000U,
+              0x800, 0x40, 0x10000000};
   return v[rnd() % NELEM(v)];
 }
 
@@ -75,21 +94,24 @@ static long
 pick_any(void)
 {
   switch (rnd() % 4) {
-  case 0: return pick_addr();
-  case 1: return pick_len();
-  case 2: return pick_small();
-  default: return (long)rnd();
+  case 0:
+    return pick_addr();
+  case 1:
+    return pick_len();
+  case 2:
+    return pick_small();
+  default:
+    return (long)rnd();
   }
 }
 
 // The calls that are safe to fuzz in a child (no fork/exit/kill/exec of something real).
 static const int calls[] = {
-    SYS_wait,   SYS_pipe,        SYS_read,       SYS_fstat,      SYS_chdir,
-    SYS_dup,    SYS_sbrk,        SYS_open,       SYS_write,      SYS_mknod,
-    SYS_unlink, SYS_link,        SYS_mkdir,      SYS_close,      SYS_sysinfo,
-    SYS_poll,   SYS_socket,      SYS_bind,       SYS_connect,    SYS_sendto,
-    SYS_recvfrom, SYS_send,      SYS_recv,       SYS_getsockname, SYS_setsockopt,
-    SYS_getsockopt, SYS_netctl,  SYS_exec,       SYS_sleep,
+    SYS_wait,       SYS_pipe,       SYS_read,     SYS_fstat, SYS_chdir,  SYS_dup,
+    SYS_sbrk,       SYS_open,       SYS_write,    SYS_mknod, SYS_unlink, SYS_link,
+    SYS_mkdir,      SYS_close,      SYS_sysinfo,  SYS_poll,  SYS_socket, SYS_bind,
+    SYS_connect,    SYS_sendto,     SYS_recvfrom, SYS_send,  SYS_recv,   SYS_getsockname,
+    SYS_setsockopt, SYS_getsockopt, SYS_netctl,   SYS_exec,  SYS_sleep,
 };
 
 // One random call. Arguments that would only make the run slow are tamed.
