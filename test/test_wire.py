@@ -167,6 +167,18 @@ def test_wire_arp_ping_udp(ctx):
     c.check(p is not None and p.udp["data"] == b"one frame in" and p.ip["dst"] == PEER_IP,
             "udpecho did not echo one datagram from the wire: %r" % p)
 
+    # Reordered on the wire: ten datagrams sent out of order come back in that order,
+    # all of them (UDP keeps no order of its own; the socket queue is first in, first out).
+    order = [3, 0, 7, 1, 9, 2, 8, 4, 6, 5]
+    mark = w.mark()
+    for i in order:
+        w.send_udp(5557, ECHO_PORT, b"reordered %d" % i)
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline and len(w.find(udp_from_guest(5557), since=mark)) < 10:
+        time.sleep(0.05)
+    got = [int(p.udp["data"].split()[1]) for p in w.find(udp_from_guest(5557), since=mark)]
+    c.check(got == order, "echoes of reordered datagrams: %r, sent %r" % (got, order))
+
     check_arp(c, q, w)
 
     # UDP to a closed port: ICMP port unreachable quoting our IP header + 8 bytes.
