@@ -32,6 +32,8 @@
 #                (a, b) and (b, a)); otherwise the harness picks two free ports. A peer should
 #                bind q.dgram_remote; it may do that before boot by passing its own port.
 #
+# Booting waits for the first prompt and for every secondary hart's "hart N starting" (which
+# may come after the prompt), so boot messages never land inside a test's output.
 # Waiting: every wait has a timeout; on timeout or early QEMU exit a HarnessError is raised
 # whose message says what was expected, shows the last console lines and names the log file.
 # The prompt is "$ " at the start of a line (so a "$ " inside output is not taken for it), or
@@ -71,6 +73,7 @@ ROOT = os.path.dirname(TEST_DIR)
 PROMPT = "$ "
 PROMPT_RE = re.compile(r"^\$ ", re.M)   # the prompt at the start of a line
 PROMPT_QUIET = 0.5                        # see Qemu._find_prompt
+HART_RE = re.compile(r"hart (\d+) starting")   # kernel/main.c, once per secondary hart
 
 _live = set()             # every running Qemu of this process, for kill_all()
 _live_lock = threading.Lock()
@@ -295,6 +298,7 @@ class Qemu:
         return self
       try:
         self.wait_prompt(self.boot_timeout)
+        self._wait_harts(self.boot_timeout)
         return self
       except HarnessError:
         retry = self._port_clash() and attempt < 3 and not self.dgram_fixed
@@ -320,6 +324,21 @@ class Qemu:
     self._reader = threading.Thread(target=self._read_loop, name="qemu-" + self.name,
                                     daemon=True)
     self._reader.start()
+
+  def _wait_harts(self, timeout):
+    """Wait until every other hart has said HART_RE, so no boot message lands in the middle
+    of a test's output (harts may start after the first prompt). Does not move the cursor."""
+    want = set(range(1, self.cpus))
+    deadline = time.monotonic() + timeout
+    with self._cond:
+      while True:
+        want -= set(int(h) for h in HART_RE.findall(self.output))
+        left = deadline - time.monotonic()
+        if not want or self._eof or left <= 0:
+          break
+        self._cond.wait(min(left, 0.5))
+    if want:
+      raise self._error("harts %s never printed %r" % (sorted(want), HART_RE.pattern))
 
   def _port_clash(self):
     """True if QEMU exited because a host port was taken."""

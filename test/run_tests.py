@@ -138,6 +138,7 @@ def main():
   signal.signal(signal.SIGALRM, on_alarm)
   signal.signal(signal.SIGINT, signal.default_int_handler)
   signal.signal(signal.SIGTERM, signal.default_int_handler)
+  os.makedirs(harness.default_log_dir(), exist_ok=True)
   tests, broken = discover(args.modules)
   if args.k:
     tests = [t for t in tests if any(k in t[0] for k in args.k)]

@@ -46,8 +46,16 @@ def lines(out, jobs=True):
 
 
 def expect_eq(q, got, want, what):
-  """Fail with both values, the console tail and the log unless got == want."""
-  q.check(got == want, "%s:\n  expected %r\n  got      %r" % (what, want, got))
+  """Fail with both values (for lists, the first lines that differ), the console tail and
+  the log unless got == want."""
+  if got == want:
+    return
+  if isinstance(got, list) and isinstance(want, list):
+    i = next((i for i, (a, b) in enumerate(zip(got, want)) if a != b), min(len(got), len(want)))
+    q.check(False, "%s: %d lines expected, %d got; first difference at line %d:\n"
+            "  expected %r\n  got      %r" % (what, len(want), len(got), i + 1, want[i:i + 3],
+                                              got[i:i + 3]))
+  q.check(False, "%s:\n  expected %r\n  got      %r" % (what, want, got))
 
 
 def test_qemu_command_matches_makefile():
