@@ -1131,7 +1131,7 @@ test_direntreuse(void)
 
   unlink("ut_reuse");
   expect_ok(mkdir("ut_reuse"), "mkdir");
-  for (i = 0; i < 30; i++) {
+  for (i = 0; i < 12; i++) {
     for (j = 0; j < 10; j++) {
       snprintf(name, sizeof(name), "ut_reuse/n%d_%d", i, j);
       write_file(name, "", 0);
@@ -1156,7 +1156,7 @@ create_worker(int id)
   char name[32];
   int i, fd, v;
 
-  for (i = 0; i < 40; i++) {
+  for (i = 0; i < 24; i++) {
     snprintf(name, sizeof(name), "ut_conc/w%d_%d", id, i % 8);
     if ((fd = open(name, O_CREATE | O_RDWR)) < 0)
       exit(10);
