@@ -25,6 +25,7 @@ copy(int fd, const char *name)
 int
 main(int argc, char **argv)
 {
+  struct stat st;
   int i, fd, status = 0;
 
   if (argc < 2)
@@ -35,8 +36,12 @@ main(int argc, char **argv)
       status = 1;
       continue;
     }
-    if (copy(fd, argv[i]) < 0)
+    if (fstat(fd, &st) == 0 && st.type == T_DIR) {
+      fprintf(2, "cat: %s: %s\n", argv[i], strerror(EISDIR));
       status = 1;
+    } else if (copy(fd, argv[i]) < 0) {
+      status = 1;
+    }
     close(fd);
   }
   return status;
