@@ -91,15 +91,37 @@ QEMUOPTS = -machine virt -bios none -kernel $K/kernel -m 128M -smp $(CPUS) -nogr
 QEMUOPTS += -global virtio-mmio.force-legacy=false
 QEMUOPTS += -drive file=fs.img,if=none,format=raw,id=x0
 QEMUOPTS += -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
+# NET=user (default): QEMU user networking, the host is 10.0.2.2.
+# NET=link-a / NET=link-b: two guests, started in two terminals, joined by one QEMU dgram
+# link with nothing else on it; in guest b type `ifconfig eth0 10.0.2.16` first.
+NET ?= user
+LINKPORT := $(shell expr 41000 + $(UID) % 5000)
+ifeq ($(NET),link-a)
+QEMUOPTS += -netdev dgram,id=net0,local.type=inet,local.host=127.0.0.1,local.port=$(LINKPORT),remote.type=inet,remote.host=127.0.0.1,remote.port=$(shell expr $(LINKPORT) + 1)
+PCAP = packets-a.pcap
+MAC = 52:54:00:12:34:56
+else ifeq ($(NET),link-b)
+QEMUOPTS += -netdev dgram,id=net0,local.type=inet,local.host=127.0.0.1,local.port=$(shell expr $(LINKPORT) + 1),remote.type=inet,remote.host=127.0.0.1,remote.port=$(LINKPORT)
+PCAP = packets-b.pcap
+MAC = 52:54:00:12:34:57
+else
 QEMUOPTS += -netdev user,id=net0,hostfwd=udp:127.0.0.1:$(UDPPORT)-:2000,hostfwd=tcp:127.0.0.1:$(TCPPORT)-:80
-QEMUOPTS += -object filter-dump,id=net0dump,netdev=net0,file=packets.pcap
-QEMUOPTS += -device e1000,netdev=net0
+PCAP = packets.pcap
+MAC = 52:54:00:12:34:56
+endif
+QEMUOPTS += -object filter-dump,id=net0dump,netdev=net0,file=$(PCAP)
+QEMUOPTS += -device e1000,netdev=net0,mac=$(MAC)
 
 check-tools:
 	@sh tools/check-tools.sh
 
 qemu: check-tools all
-	@echo "*** host UDP port $(UDPPORT) -> guest port 2000; TCP $(TCPPORT) -> guest 80; capture: packets.pcap"
+ifeq ($(NET),user)
+	@echo "*** host UDP port $(UDPPORT) -> guest port 2000; TCP $(TCPPORT) -> guest 80; capture: $(PCAP)"
+else
+	@echo "*** $(NET): a link between two guests on ports $(LINKPORT)/$$(expr $(LINKPORT) + 1); capture: $(PCAP)"
+	@echo "*** guest a is 10.0.2.15; in guest b type: ifconfig eth0 10.0.2.16"
+endif
 	@echo "*** Ctrl-a x quits QEMU"
 	$(QEMU) $(QEMUOPTS)
 
@@ -111,7 +133,7 @@ qemu-gdb: check-tools all .gdbinit
 	$(QEMU) $(QEMUOPTS) -S -gdb tcp::$(GDBPORT)
 
 pcap:
-	tshark -r packets.pcap -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE
+	tshark -r $(PCAP) -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE
 
 deps:
 	sh tools/check-tools.sh --install

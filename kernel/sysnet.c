@@ -322,6 +322,24 @@ netctl_bench(uint64 ubuf, int frames)
 }
 
 // int netctl(int op, void *buf, int len): see net/netctl.h.
+// NETCTL_SETCONF: a new address/netmask/gateway/DNS, checked by net_set_config.
+static int
+netctl_setconf(uint64 ubuf, int len)
+{
+  struct netctl_conf c;
+  struct netconfig nc;
+
+  if (len != (int)sizeof(c))
+    return -EINVAL;
+  if (copy_from_user(&c, ubuf, sizeof(c)) < 0)
+    return -EFAULT;
+  nc.addr = c.addr;
+  nc.netmask = c.netmask;
+  nc.gateway = c.gateway;
+  nc.dns = c.dns;
+  return net_set_config(&nc);
+}
+
 int64
 sys_netctl(void)
 {
@@ -354,6 +372,8 @@ sys_netctl(void)
     return (int64)arp_set_timeout(len);
   case NETCTL_BENCH_TX:
     return netctl_bench(ubuf, len);
+  case NETCTL_SETCONF:
+    return netctl_setconf(ubuf, len);
   }
   return -EINVAL;
 }

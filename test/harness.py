@@ -31,6 +31,7 @@
 #                dgram_ports=(local, remote) to choose them (two guests joined back to back use
 #                (a, b) and (b, a)); otherwise the harness picks two free ports. A peer should
 #                bind q.dgram_remote; it may do that before boot by passing its own port.
+#   mac="52:54:00:12:34:57" gives the e1000 another MAC (two guests on one link need two).
 #
 # Booting waits for the first prompt and for every secondary hart's "hart N starting" (which
 # may come after the prompt), so boot messages never land inside a test's output.
@@ -206,7 +207,7 @@ class Qemu:
 
   def __init__(self, name=None, cpus=3, net=None, mem="128M", kernel=None, fs_img=None,
                timeout=60, verbose=None, log_dir=None, dgram_ports=None, guest_udp=2000,
-               guest_tcp=80, extra_args=(), keep_fs=False, wait_prompt=True, start=True):
+               guest_tcp=80, extra_args=(), keep_fs=False, mac=None, wait_prompt=True, start=True):
     if net not in (None, "user", "dgram"):
       raise ValueError("net must be None, 'user' or 'dgram'")
     self.name = name or current_test or "qemu"
@@ -222,6 +223,7 @@ class Qemu:
     self.log_dir = log_dir or default_log_dir()
     self.guest_udp, self.guest_tcp = guest_udp, guest_tcp
     self.extra_args = list(extra_args)
+    self.mac = mac or "52:54:00:12:34:56"   # the e1000's MAC (QEMU's default unless given)
     self.keep_fs = keep_fs
     self.dgram_fixed = dgram_ports
     self.udp_port = self.tcp_port = None
@@ -267,7 +269,7 @@ class Qemu:
               % (self.dgram_local, self.dgram_remote)]
     if self.net:
       cmd += ["-object", "filter-dump,id=net0dump,netdev=net0,file=%s" % self.pcap_path,
-              "-device", "e1000,netdev=net0"]
+              "-device", "e1000,netdev=net0,mac=" + self.mac]
     return cmd + self.extra_args
 
   def _pick_ports(self):

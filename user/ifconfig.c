@@ -1,6 +1,11 @@
 // ifconfig: show the network interface: addresses, MAC, MTU, link, the device's
 // counters, the software TX queue, the packet-buffer pool and every protocol counter
 // that is not zero (drops marked). Read with netctl(NETCTL_IFINFO).
+//   ifconfig                                   show eth0
+//   ifconfig eth0 ADDR [netmask M] [gateway G] [dns D]
+//                                              set the address (and the others; a gateway
+//                                              of 0.0.0.0 means none), e.g. the second
+//                                              guest of two on one link (docs/lab-net.md)
 #include "user/user.h"
 #include "kernel/net/netctl.h"
 
@@ -78,18 +83,62 @@ ip(uint32 addr)
   return inet_ntoa(a);
 }
 
+// Print usage and exit.
+static void
+usage(void)
+{
+  fprintf(2, "usage: ifconfig [eth0 ADDR [netmask M] [gateway G] [dns D]]\n");
+  exit(2);
+}
+
+// ifconfig eth0 ADDR ...: start from the current configuration, change what is given.
+static void
+configure(int argc, char **argv, struct netctl_ifinfo *in)
+{
+  struct netctl_conf c = {in->addr, in->netmask, in->gateway, in->dns};
+  struct in_addr a;
+  uint32 *field;
+
+  if (strcmp(argv[1], in->name) != 0) {
+    fprintf(2, "ifconfig: no interface %s (there is %s)\n", argv[1], in->name);
+    exit(1);
+  }
+  if (inet_aton(argv[2], &a) == 0)
+    usage();
+  c.addr = a.s_addr;
+  for (int i = 3; i < argc; i += 2) {
+    if (strcmp(argv[i], "netmask") == 0)
+      field = &c.netmask;
+    else if (strcmp(argv[i], "gateway") == 0)
+      field = &c.gateway;
+    else if (strcmp(argv[i], "dns") == 0)
+      field = &c.dns;
+    else
+      usage();
+    if (i + 1 >= argc || inet_aton(argv[i + 1], &a) == 0)
+      usage();
+    *field = a.s_addr;
+  }
+  if (netctl(NETCTL_SETCONF, &c, sizeof(c)) < 0) {
+    fprintf(2, "ifconfig: %s: %s\n", argv[2], strerror(errno));
+    exit(1);
+  }
+}
+
 int
 main(int argc, char **argv)
 {
   struct netctl_ifinfo in;
 
-  if (argc != 1) {
-    fprintf(2, "usage: ifconfig\n");
-    exit(2);
-  }
+  if (argc != 1 && (argc < 3 || argc % 2 == 0))
+    usage();
   if (netctl(NETCTL_IFINFO, &in, sizeof(in)) < 0) {
     fprintf(2, "ifconfig: netctl: %s\n", strerror(errno));
     exit(1);
+  }
+  if (argc > 1) {
+    configure(argc, argv, &in);
+    exit(0);
   }
   printf("%s: link %s  mtu %d\n", in.name, in.link_up ? "up" : "down", in.mtu);
   printf("        inet %s", ip(in.addr));

@@ -12,6 +12,7 @@ enum {
   NETCTL_ARP_TIMEOUT,    // len = new entry lifetime in ticks (0 = default); returns the old one
   NETCTL_BENCH_TX,       // len = frames; push one prebuilt frame through the TX ring with no
                          // stack above the driver; buf = uint64 elapsed microseconds
+  NETCTL_SETCONF,        // buf = struct netctl_conf: set address, netmask, gateway, DNS
 };
 
 // Protocol counters: every bad or unwanted frame is dropped and counted in one of these.
@@ -38,6 +39,12 @@ struct netctl_ifinfo {
   uint64 tx_queued, tx_queue_full, rx_budget_exhausted, rx_irqs, tx_irqs;
   struct net_proto_stats proto;
   uint64 skb_inuse, skb_free, skb_alloc_fail;
+};
+
+// NETCTL_SETCONF: the interface configuration (network order). The address must be one
+// host of its subnet and the gateway (0 = none) another host on the link; -EINVAL if not.
+struct netctl_conf {
+  uint32 addr, netmask, gateway, dns;
 };
 
 #define ARP_STATE_FREE 0
