@@ -132,6 +132,7 @@ commit(struct proc *p, pagetable_t pt, uint64 sz, uint64 entry, uint64 sp, char 
   safestrcpy(p->name, last, sizeof(p->name));
   p->pagetable = pt;
   p->sz = sz;
+  p->heap_base = sz;
   p->trapframe->epc = entry;
   p->trapframe->sp = sp;
   p->trapframe->a1 = sp;   // main(argc, argv): argv; argc is exec's return value (a0)

@@ -111,6 +111,7 @@ proc_release(struct proc *p)
   p->pagetable = 0;
   p->trapframe = 0;
   p->sz = 0;
+  p->heap_base = 0;
   p->pid = 0;
   p->parent = 0;
   p->name[0] = 0;
@@ -192,6 +193,7 @@ user_init(void)
   safestrcpy(page + INIT_PATH, "/init", 16);
   *(uint64 *)(page + INIT_ARGV) = INIT_PATH;
   p->sz = PGSIZE;
+  p->heap_base = PGSIZE;
   p->trapframe->epc = 0;
   p->trapframe->sp = PGSIZE;
   safestrcpy(p->name, "initcode", sizeof(p->name));
@@ -260,8 +262,8 @@ growproc(int n)
     if(sz + n > TRAPFRAME || (sz = uvm_alloc(p->pagetable, sz, sz + n, PTE_W)) == 0)
       return -1;
   } else if(n < 0){
-    if((uint64)-(int64)n > sz)
-      return -1;
+    if((uint64)-(int64)n > sz - p->heap_base)
+      return -1;   // would free the stack, data or text
     sz = uvm_dealloc(p->pagetable, sz, sz + n);
     sfence_vma();
   }
@@ -284,6 +286,7 @@ fork(void)
     return -ENOMEM;
   }
   np->sz = p->sz;
+  np->heap_base = p->heap_base;
   *np->trapframe = *p->trapframe;
   np->trapframe->a0 = 0;   // fork() returns 0 in the child
   for(int i = 0; i < NOFILE; i++)
@@ -410,7 +413,11 @@ scheduler(void)
 
   c->proc = 0;
   for(;;){
-    intr_on();   // let devices interrupt an idle hart
+    // Take pending interrupts now, then scan with interrupts off: a wakeup by an
+    // interrupt on this hart cannot then fall between the scan and the wfi below
+    // (wfi returns for a pending interrupt even while sstatus.SIE is off [priv 3.3.3]).
+    intr_on();
+    intr_off();
     int ran = 0;
     for(struct proc *p = ptable; p < &ptable[NPROC]; p++){
       spin_lock(&p->lock);
@@ -423,10 +430,8 @@ scheduler(void)
       }
       spin_unlock(&p->lock);
     }
-    if(!ran){
-      intr_on();
+    if(!ran)
       asm volatile("wfi");
-    }
   }
 }
 
@@ -605,6 +610,9 @@ procdump(void)
   for(struct proc *p = ptable; p < &ptable[NPROC]; p++){
     if(p->state == UNUSED)
       continue;
-    printf("%d %s %s%s\n", p->pid, names[p->state], p->name, p->kthread ? " (kthread)" : "");
+    printf("%d %s %s%s", p->pid, names[p->state], p->name, p->kthread ? " (kthread)" : "");
+    if(p->state == SLEEPING)
+      printf(" chan %p", p->chan);   // look it up in kernel/kernel.sym
+    printf("\n");
   }
 }

@@ -62,7 +62,8 @@ struct proc {
   // Private to the process (or set before it first runs):
   int kthread;             // 1: kernel thread without user memory
   uint64 kstack;           // bottom of the kernel stack (KSTACK(slot))
-  uint64 sz;               // size of user memory in bytes
+  uint64 sz;               // size of user memory in bytes (the break)
+  uint64 heap_base;        // initial break: sbrk may not shrink below it
   pagetable_t pagetable;   // user page table
   struct trapframe *trapframe;
   struct context context;  // swtch() here to run the process

@@ -104,6 +104,8 @@ fault_name(uint64 scause)
   case EXC_STORE_ACCESS: return "access fault (store)";
   case EXC_ILLEGAL_INST: return "illegal instruction";
   case EXC_INST_MISALIGNED: return "misaligned jump";
+  case EXC_LOAD_MISALIGNED: return "misaligned load";
+  case EXC_STORE_MISALIGNED: return "misaligned store";
   case EXC_BREAKPOINT: return "breakpoint";
   default: return "exception";
   }

@@ -138,6 +138,10 @@ uvm_alloc(pagetable_t pt, uint64 oldsz, uint64 newsz, int xperm)
     return oldsz;
   if(newsz > TRAPFRAME)
     return 0;
+  // Refuse at once what cannot succeed, rather than take every page and give them back
+  // (the page-table pages it would add stay allocated until the process exits).
+  if((PGROUNDUP(newsz) - PGROUNDUP(oldsz)) / PGSIZE > kalloc_free_pages())
+    return 0;
   for(uint64 va = PGROUNDUP(oldsz); va < newsz; va += PGSIZE){
     char *pa = kalloc();
     if(pa == 0 || map_range(pt, va, (uint64)pa, PGSIZE, PTE_R | PTE_U | xperm) < 0){
