@@ -12,23 +12,23 @@
 #include "poll.h"
 #include "errno.h"
 
-#define CTRL(x) ((x) - '@')
-#define BACKSPACE 0x100   // console_putc: erase the last byte on screen
-#define INBUF 128
+#define CTRL(x)   ((x) - '@')
+#define BACKSPACE 0x100  // console_putc: erase the last byte on screen
+#define INBUF     128
 
 static struct {
-  struct spinlock lock;   // guards everything below
+  struct spinlock lock;  // guards everything below
   char buf[INBUF];
-  uint64 r;   // next byte a reader takes
-  uint64 w;   // end of the committed lines (readers may take bytes before w)
-  uint64 e;   // end of the line being edited
+  uint64 r;  // next byte a reader takes
+  uint64 w;  // end of the committed lines (readers may take bytes before w)
+  uint64 e;  // end of the line being edited
 } cons;
 
 // Output one byte from the kernel (printf, echo): synchronous, no sleeping.
 void
 console_putc(int c)
 {
-  if(c == BACKSPACE){
+  if (c == BACKSPACE) {
     uart_putc_sync('\b');
     uart_putc_sync(' ');
     uart_putc_sync('\b');
@@ -44,11 +44,11 @@ console_write(int user, uint64 src, int n)
   char chunk[32];
   int done = 0;
 
-  while(done < n){
+  while (done < n) {
     int m = n - done < sizeof(chunk) ? n - done : sizeof(chunk);
-    if(either_copyin(chunk, user, src + done, m) < 0)
+    if (either_copyin(chunk, user, src + done, m) < 0)
       return done > 0 ? done : -EFAULT;
-    for(int i = 0; i < m; i++)
+    for (int i = 0; i < m; i++)
       uart_putc(chunk[i]);
     done += m;
   }
@@ -62,25 +62,25 @@ console_read(int user, uint64 dst, int n)
   int got = 0;
 
   spin_lock(&cons.lock);
-  while(got < n){
-    while(cons.r == cons.w){
-      if(killed(myproc())){
+  while (got < n) {
+    while (cons.r == cons.w) {
+      if (killed(myproc())) {
         spin_unlock(&cons.lock);
         return got > 0 ? got : -EINTR;
       }
       sleep(&cons.r, &cons.lock);
     }
     char c = cons.buf[cons.r % INBUF];
-    if(c == CTRL('D')){
-      if(got == 0)
-        cons.r++;   // consume it: this read returns 0 (end of file)
-      break;        // otherwise leave it for the next read
+    if (c == CTRL('D')) {
+      if (got == 0)
+        cons.r++;  // consume it: this read returns 0 (end of file)
+      break;       // otherwise leave it for the next read
     }
     cons.r++;
-    if(either_copyout(user, dst + got, &c, 1) < 0)
+    if (either_copyout(user, dst + got, &c, 1) < 0)
       break;
     got++;
-    if(c == '\n')
+    if (c == '\n')
       break;
   }
   spin_unlock(&cons.lock);
@@ -94,7 +94,7 @@ console_poll(int events)
   int ready = POLLOUT;
 
   spin_lock(&cons.lock);
-  if(cons.r != cons.w)
+  if (cons.r != cons.w)
     ready |= POLLIN;
   spin_unlock(&cons.lock);
   return ready & (events | POLLERR | POLLHUP);
@@ -116,36 +116,36 @@ console_intr(int c)
   int dump = 0;
 
   spin_lock(&cons.lock);
-  switch(c){
+  switch (c) {
   case CTRL('P'):
     dump = 1;
     break;
   case CTRL('U'):
-    while(cons.e != cons.w && cons.buf[(cons.e - 1) % INBUF] != '\n'){
+    while (cons.e != cons.w && cons.buf[(cons.e - 1) % INBUF] != '\n') {
       cons.e--;
       console_putc(BACKSPACE);
     }
     break;
   case '\b':
   case 0x7f:
-    if(cons.e != cons.w){
+    if (cons.e != cons.w) {
       cons.e--;
       console_putc(BACKSPACE);
     }
     break;
   default:
-    if(c == 0 || cons.e - cons.r >= INBUF)
+    if (c == 0 || cons.e - cons.r >= INBUF)
       break;
-    if(c == '\r')
+    if (c == '\r')
       c = '\n';
-    if(c != CTRL('D'))
+    if (c != CTRL('D'))
       console_putc(c);
     cons.buf[cons.e++ % INBUF] = c;
-    if(c == '\n' || c == CTRL('D') || cons.e - cons.r == INBUF)
+    if (c == '\n' || c == CTRL('D') || cons.e - cons.r == INBUF)
       commit_line();
   }
   spin_unlock(&cons.lock);
-  if(dump)
+  if (dump)
     procdump();
 }
 

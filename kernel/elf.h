@@ -3,16 +3,16 @@
 #pragma once
 #include "types.h"
 
-#define ELF_MAGIC 0x464c457fU   // "\x7fELF" read as a little-endian word
-#define ELFCLASS64 2
+#define ELF_MAGIC   0x464c457fU  // "\x7fELF" read as a little-endian word
+#define ELFCLASS64  2
 #define ELFDATA2LSB 1
-#define ET_EXEC 2
-#define EM_RISCV 243
+#define ET_EXEC     2
+#define EM_RISCV    243
 
 struct elfhdr {
   uint32 magic;
-  uchar class;       // e_ident[EI_CLASS]
-  uchar data;        // e_ident[EI_DATA]
+  uchar class;  // e_ident[EI_CLASS]
+  uchar data;   // e_ident[EI_DATA]
   uchar version_id;
   uchar pad[9];
   uint16 type;
@@ -31,9 +31,9 @@ struct elfhdr {
 };
 
 #define PT_LOAD 1
-#define PF_X 1
-#define PF_W 2
-#define PF_R 4
+#define PF_X    1
+#define PF_W    2
+#define PF_R    4
 
 struct proghdr {
   uint32 type;

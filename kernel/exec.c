@@ -18,11 +18,11 @@
 static int
 check_elf(struct elfhdr *eh)
 {
-  if(eh->magic != ELF_MAGIC || eh->class != ELFCLASS64 || eh->data != ELFDATA2LSB)
+  if (eh->magic != ELF_MAGIC || eh->class != ELFCLASS64 || eh->data != ELFDATA2LSB)
     return -ENOEXEC;
-  if(eh->type != ET_EXEC || eh->machine != EM_RISCV)
+  if (eh->type != ET_EXEC || eh->machine != EM_RISCV)
     return -ENOEXEC;
-  if(eh->phentsize != sizeof(struct proghdr) || eh->phnum > 16)
+  if (eh->phentsize != sizeof(struct proghdr) || eh->phnum > 16)
     return -ENOEXEC;
   return 0;
 }
@@ -31,10 +31,10 @@ check_elf(struct elfhdr *eh)
 static int
 load_segment(pagetable_t pt, struct inode *ip, uint64 va, uint off, uint64 filesz)
 {
-  for(uint64 i = 0; i < filesz; i += PGSIZE){
+  for (uint64 i = 0; i < filesz; i += PGSIZE) {
     uint64 pa = walkaddr(pt, va + i);
     uint n = filesz - i < PGSIZE ? filesz - i : PGSIZE;
-    if(pa == 0 || readi(ip, 0, pa, off + i, n) != n)
+    if (pa == 0 || readi(ip, 0, pa, off + i, n) != n)
       return -1;
   }
   return 0;
@@ -47,17 +47,17 @@ load_ph(pagetable_t pt, struct inode *ip, struct proghdr *ph, uint64 *sz)
   uint64 end = ph->vaddr + ph->memsz;
   int perm = (ph->flags & PF_W ? PTE_W : 0) | (ph->flags & PF_X ? PTE_X : 0);
 
-  if(ph->memsz < ph->filesz || end < ph->vaddr || ph->vaddr % PGSIZE != 0)
+  if (ph->memsz < ph->filesz || end < ph->vaddr || ph->vaddr % PGSIZE != 0)
     return -ENOEXEC;
-  if(ph->vaddr < *sz || end > TRAPFRAME / 2 || ph->off + ph->filesz < ph->off)
+  if (ph->vaddr < *sz || end > TRAPFRAME / 2 || ph->off + ph->filesz < ph->off)
     return -ENOEXEC;
-  if(ph->memsz == 0)
+  if (ph->memsz == 0)
     return 0;
   uint64 nsz = uvm_alloc(pt, *sz, end, perm);
-  if(nsz == 0)
+  if (nsz == 0)
     return -ENOMEM;
   *sz = nsz;
-  if(load_segment(pt, ip, ph->vaddr, ph->off, ph->filesz) < 0)
+  if (load_segment(pt, ip, ph->vaddr, ph->off, ph->filesz) < 0)
     return -ENOEXEC;
   return 0;
 }
@@ -68,14 +68,14 @@ load_program(pagetable_t pt, struct inode *ip, struct elfhdr *eh, uint64 *sz)
 {
   struct proghdr ph;
 
-  for(int i = 0; i < eh->phnum; i++){
+  for (int i = 0; i < eh->phnum; i++) {
     uint off = eh->phoff + i * sizeof(ph);
-    if(readi(ip, 0, (uint64)&ph, off, sizeof(ph)) != sizeof(ph))
+    if (readi(ip, 0, (uint64)&ph, off, sizeof(ph)) != sizeof(ph))
       return -ENOEXEC;
-    if(ph.type != PT_LOAD)
+    if (ph.type != PT_LOAD)
       continue;
     int r = load_ph(pt, ip, &ph, sz);
-    if(r < 0)
+    if (r < 0)
       return r;
   }
   return 0;
@@ -91,27 +91,27 @@ setup_stack(pagetable_t pt, uint64 *sz, char **argv, uint64 *spp)
   uint64 top = uvm_alloc(pt, base, base + (USERSTACK + 1) * PGSIZE, PTE_W);
   int argc;
 
-  if(top == 0)
+  if (top == 0)
     return -ENOMEM;
   *sz = top;
-  uvm_clear(pt, base);   // the guard page: a stack overflow faults
+  uvm_clear(pt, base);  // the guard page: a stack overflow faults
   base += PGSIZE;
   uint64 sp = top;
-  for(argc = 0; argv[argc]; argc++){
+  for (argc = 0; argv[argc]; argc++) {
     int len = strlen(argv[argc]) + 1;
-    if(argc >= MAXARG || sp - base < len + 16)
+    if (argc >= MAXARG || sp - base < len + 16)
       return -E2BIG;
     sp = (sp - len) & ~15UL;
-    if(copyout(pt, sp, argv[argc], len) < 0)
+    if (copyout(pt, sp, argv[argc], len) < 0)
       return -E2BIG;
     ustack[argc] = sp;
   }
   ustack[argc] = 0;
   uint64 n = (argc + 1) * sizeof(uint64);
-  if(sp - base < n + 16)
+  if (sp - base < n + 16)
     return -E2BIG;
   sp = (sp - n) & ~15UL;
-  if(copyout(pt, sp, ustack, n) < 0)
+  if (copyout(pt, sp, ustack, n) < 0)
     return -E2BIG;
   *spp = sp;
   return argc;
@@ -125,8 +125,8 @@ commit(struct proc *p, pagetable_t pt, uint64 sz, uint64 entry, uint64 sp, char 
   uint64 oldsz = p->sz;
   char *last = path;
 
-  for(char *s = path; *s; s++){
-    if(*s == '/')
+  for (char *s = path; *s; s++) {
+    if (*s == '/')
       last = s + 1;
   }
   safestrcpy(p->name, last, sizeof(p->name));
@@ -135,7 +135,7 @@ commit(struct proc *p, pagetable_t pt, uint64 sz, uint64 entry, uint64 sp, char 
   p->heap_base = sz;
   p->trapframe->epc = entry;
   p->trapframe->sp = sp;
-  p->trapframe->a1 = sp;   // main(argc, argv): argv; argc is exec's return value (a0)
+  p->trapframe->a1 = sp;  // main(argc, argv): argv; argc is exec's return value (a0)
   proc_freepagetable(old, oldsz);
 }
 
@@ -152,31 +152,31 @@ exec(char *path, char **argv)
 
   begin_op();
   struct inode *ip = namei(path);
-  if(ip == 0){
+  if (ip == 0) {
     end_op();
     return -ENOENT;
   }
   ilock(ip);
   r = -ENOEXEC;
-  if(readi(ip, 0, (uint64)&eh, 0, sizeof(eh)) != sizeof(eh) || check_elf(&eh) < 0)
+  if (readi(ip, 0, (uint64)&eh, 0, sizeof(eh)) != sizeof(eh) || check_elf(&eh) < 0)
     goto bad;
   r = -ENOMEM;
-  if((pt = proc_pagetable(p)) == 0)
+  if ((pt = proc_pagetable(p)) == 0)
     goto bad;
-  if((r = load_program(pt, ip, &eh, &sz)) < 0)
+  if ((r = load_program(pt, ip, &eh, &sz)) < 0)
     goto bad;
   iunlockput(ip);
   end_op();
   ip = 0;
-  if((r = setup_stack(pt, &sz, argv, &sp)) < 0)
+  if ((r = setup_stack(pt, &sz, argv, &sp)) < 0)
     goto bad;
   commit(p, pt, sz, eh.entry, sp, path);
   return r;
 
 bad:
-  if(pt)
+  if (pt)
     proc_freepagetable(pt, sz);
-  if(ip){
+  if (ip) {
     iunlockput(ip);
     end_op();
   }

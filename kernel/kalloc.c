@@ -9,7 +9,7 @@
 #include "riscv.h"
 #include "defs.h"
 
-extern char end[];   // first byte after the kernel (kernel.ld)
+extern char end[];  // first byte after the kernel (kernel.ld)
 
 // A free page holds the link to the next one.
 struct free_page {
@@ -17,10 +17,10 @@ struct free_page {
 };
 
 static struct {
-  struct spinlock lock;     // guards every field
-  struct free_page *list;   // pages given back by kfree()
+  struct spinlock lock;    // guards every field
+  struct free_page *list;  // pages given back by kfree()
   uint64 nlist;
-  uint64 fresh;             // pages [fresh, PHYSTOP) have never been allocated
+  uint64 fresh;  // pages [fresh, PHYSTOP) have never been allocated
 } pages;
 
 void
@@ -36,7 +36,7 @@ kfree(void *pa)
 {
   struct free_page *fp = pa;
 
-  if((uint64)pa % PGSIZE != 0 || (char *)pa < end || (uint64)pa >= PHYSTOP)
+  if ((uint64)pa % PGSIZE != 0 || (char *)pa < end || (uint64)pa >= PHYSTOP)
     panic("kfree: bad page address");
   memset(pa, 0x5a, PGSIZE);
   spin_lock(&pages.lock);
@@ -53,16 +53,16 @@ kalloc(void)
   struct free_page *fp = 0;
 
   spin_lock(&pages.lock);
-  if(pages.list){
+  if (pages.list) {
     fp = pages.list;
     pages.list = fp->next;
     pages.nlist--;
-  } else if(pages.fresh < PHYSTOP){
+  } else if (pages.fresh < PHYSTOP) {
     fp = (struct free_page *)pages.fresh;
     pages.fresh += PGSIZE;
   }
   spin_unlock(&pages.lock);
-  if(fp)
+  if (fp)
     memset(fp, 0, PGSIZE);
   return fp;
 }

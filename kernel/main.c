@@ -10,13 +10,13 @@
 #include "fs.h"
 #include "net/net.h"
 
-static volatile int boot_done;   // set by hart 0 when the others may proceed
+static volatile int boot_done;  // set by hart 0 when the others may proceed
 
 // Hart 0: bring up the kernel.
 static void
 boot_hart0(void)
 {
-  console_init();      // uart too, so printf works from here on
+  console_init();  // uart too, so printf works from here on
   printf_init();
   printf("\nrvnet kernel is booting (%ld us)\n\n", (long)time_us());
   kalloc_init();
@@ -41,10 +41,10 @@ boot_hart0(void)
 void
 main(void)
 {
-  if(cpuid() == 0){
+  if (cpuid() == 0) {
     boot_hart0();
   } else {
-    while(boot_done == 0)
+    while (boot_done == 0)
       ;
     __sync_synchronize();
     kvm_inithart();

@@ -14,10 +14,10 @@
 #define reg32(a) (*(volatile uint32 *)(a))
 
 static struct {
-  struct spinlock lock;    // guards the table and ready[]
+  struct spinlock lock;  // guards the table and ready[]
   void (*fn[NIRQ])(void *);
   void *arg[NIRQ];
-  int ready[NCPU];         // hart has run plic_inithart
+  int ready[NCPU];  // hart has run plic_inithart
 } irqs;
 
 void
@@ -41,9 +41,9 @@ plic_inithart(void)
   int hart = cpuid();
 
   spin_lock(&irqs.lock);
-  reg32(PLIC_SPRIORITY(hart)) = 0;   // threshold
-  for(int irq = 1; irq < NIRQ; irq++){
-    if(irqs.fn[irq])
+  reg32(PLIC_SPRIORITY(hart)) = 0;  // threshold
+  for (int irq = 1; irq < NIRQ; irq++) {
+    if (irqs.fn[irq])
       enable_on(hart, irq);
   }
   irqs.ready[hart] = 1;
@@ -54,14 +54,14 @@ plic_inithart(void)
 void
 irq_register(int irq, void (*handler)(void *), void *arg)
 {
-  if(irq <= 0 || irq >= NIRQ)
+  if (irq <= 0 || irq >= NIRQ)
     panic("irq_register: bad irq");
   spin_lock(&irqs.lock);
   irqs.fn[irq] = handler;
   irqs.arg[irq] = arg;
   reg32(PLIC_PRIORITY + irq * 4) = 1;
-  for(int h = 0; h < NCPU; h++){
-    if(irqs.ready[h])
+  for (int h = 0; h < NCPU; h++) {
+    if (irqs.ready[h])
       enable_on(h, irq);
   }
   spin_unlock(&irqs.lock);
@@ -72,13 +72,13 @@ void
 irq_dispatch(void)
 {
   int hart = cpuid();
-  uint32 irq = reg32(PLIC_SCLAIM(hart));   // 0: another hart took it
+  uint32 irq = reg32(PLIC_SCLAIM(hart));  // 0: another hart took it
 
-  if(irq == 0)
+  if (irq == 0)
     return;
-  if(irq < NIRQ && irqs.fn[irq])
+  if (irq < NIRQ && irqs.fn[irq])
     irqs.fn[irq](irqs.arg[irq]);
   else
     printf("irq %d: no handler\n", irq);
-  reg32(PLIC_SCLAIM(hart)) = irq;   // complete
+  reg32(PLIC_SCLAIM(hart)) = irq;  // complete
 }

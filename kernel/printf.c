@@ -12,21 +12,21 @@
 
 volatile int panicked;
 static struct spinlock print_lock;
-static int print_locking;   // 0 until printf_init and after a panic
+static int print_locking;  // 0 until printf_init and after a panic
 
 // Where formatted characters go: the console, or a bounded buffer.
 struct sink {
-  char *buf;   // 0: console
+  char *buf;  // 0: console
   int size;
-  int len;     // characters produced (may exceed size)
+  int len;  // characters produced (may exceed size)
 };
 
 static void
 emit(struct sink *s, int c)
 {
-  if(s->buf == 0)
+  if (s->buf == 0)
     console_putc(c);
-  else if(s->len < s->size - 1)
+  else if (s->len < s->size - 1)
     s->buf[s->len] = c;
   s->len++;
 }
@@ -38,15 +38,15 @@ emit_num(struct sink *s, uint64 x, int base, int is_signed)
   char digits[24];
   int n = 0;
 
-  if(is_signed && (int64)x < 0){
+  if (is_signed && (int64)x < 0) {
     emit(s, '-');
     x = -(int64)x;
   }
   do {
     digits[n++] = "0123456789abcdef"[x % base];
     x /= base;
-  } while(x != 0);
-  while(n > 0)
+  } while (x != 0);
+  while (n > 0)
     emit(s, digits[--n]);
 }
 
@@ -54,9 +54,9 @@ emit_num(struct sink *s, uint64 x, int base, int is_signed)
 static uint64
 take_int(va_list *ap, int longs, int is_signed)
 {
-  if(longs > 0)
+  if (longs > 0)
     return va_arg(*ap, uint64);
-  if(is_signed)
+  if (is_signed)
     return (uint64)(int64)va_arg(*ap, int);
   return va_arg(*ap, uint);
 }
@@ -65,32 +65,43 @@ take_int(va_list *ap, int longs, int is_signed)
 static void
 format(struct sink *s, const char *fmt, va_list ap)
 {
-  for(; *fmt; fmt++){
-    if(*fmt != '%'){
+  for (; *fmt; fmt++) {
+    if (*fmt != '%') {
       emit(s, *fmt);
       continue;
     }
     int longs = 0;
-    while(*++fmt == 'l')
+    while (*++fmt == 'l')
       longs++;
     char *str;
-    switch(*fmt){
-    case 'd': emit_num(s, take_int(&ap, longs, 1), 10, 1); break;
-    case 'u': emit_num(s, take_int(&ap, longs, 0), 10, 0); break;
-    case 'x': emit_num(s, take_int(&ap, longs, 0), 16, 0); break;
+    switch (*fmt) {
+    case 'd':
+      emit_num(s, take_int(&ap, longs, 1), 10, 1);
+      break;
+    case 'u':
+      emit_num(s, take_int(&ap, longs, 0), 10, 0);
+      break;
+    case 'x':
+      emit_num(s, take_int(&ap, longs, 0), 16, 0);
+      break;
     case 'p':
       emit(s, '0');
       emit(s, 'x');
       emit_num(s, va_arg(ap, uint64), 16, 0);
       break;
     case 's':
-      for(str = va_arg(ap, char *) ?: "(null)"; *str; str++)
+      for (str = va_arg(ap, char *) ?: "(null)"; *str; str++)
         emit(s, *str);
       break;
-    case 'c': emit(s, va_arg(ap, int)); break;
-    case '%': emit(s, '%'); break;
-    case 0: return;
-    default:   // unknown: print it as written
+    case 'c':
+      emit(s, va_arg(ap, int));
+      break;
+    case '%':
+      emit(s, '%');
+      break;
+    case 0:
+      return;
+    default:  // unknown: print it as written
       emit(s, '%');
       emit(s, *fmt);
     }
@@ -101,16 +112,16 @@ format(struct sink *s, const char *fmt, va_list ap)
 int
 printf(const char *fmt, ...)
 {
-  struct sink s = { 0, 0, 0 };
+  struct sink s = {0, 0, 0};
   va_list ap;
   int locking = print_locking;
 
-  if(locking)
+  if (locking)
     spin_lock(&print_lock);
   va_start(ap, fmt);
   format(&s, fmt, ap);
   va_end(ap);
-  if(locking)
+  if (locking)
     spin_unlock(&print_lock);
   return s.len;
 }
@@ -119,10 +130,10 @@ printf(const char *fmt, ...)
 int
 snprintf(char *buf, int size, const char *fmt, ...)
 {
-  struct sink s = { buf, size, 0 };
+  struct sink s = {buf, size, 0};
   va_list ap;
 
-  if(size <= 0)
+  if (size <= 0)
     return 0;
   va_start(ap, fmt);
   format(&s, fmt, ap);
@@ -139,7 +150,7 @@ backtrace(void)
   uint64 top = PGROUNDUP(fp);
 
   printf("backtrace:\n");
-  while(fp > top - PGSIZE && fp < top){
+  while (fp > top - PGSIZE && fp < top) {
     printf("  %p\n", *(void **)(fp - 8));
     fp = *(uint64 *)(fp - 16);
   }
@@ -154,7 +165,7 @@ panic(const char *msg)
   printf("panic (hart %d): %s\n", (int)read_tp(), msg);
   backtrace();
   panicked = 1;
-  for(;;)
+  for (;;)
     asm volatile("wfi");
 }
 

@@ -22,11 +22,11 @@ struct cpu cpus[NCPU];
 static struct proc ptable[NPROC];
 static struct proc *initproc;
 
-static struct spinlock pid_lock;    // guards next_pid
+static struct spinlock pid_lock;  // guards next_pid
 static int next_pid = 1;
-static struct spinlock wait_lock;   // guards p->parent of every slot
+static struct spinlock wait_lock;  // guards p->parent of every slot
 
-extern char trampoline[];           // trampoline.S
+extern char trampoline[];  // trampoline.S
 extern void usertrap(void);
 
 // Hart id, kept in tp. Call with interrupts off (the process may move harts otherwise).
@@ -57,7 +57,7 @@ proc_init(void)
 {
   spin_init(&pid_lock, "next_pid");
   spin_init(&wait_lock, "wait_lock");
-  for(int i = 0; i < NPROC; i++){
+  for (int i = 0; i < NPROC; i++) {
     spin_init(&ptable[i].lock, "proc");
     ptable[i].state = UNUSED;
     ptable[i].kstack = KSTACK(i);
@@ -82,9 +82,9 @@ static void kthread_start(void);
 static struct proc *
 proc_alloc(void (*entry)(void))
 {
-  for(struct proc *p = ptable; p < &ptable[NPROC]; p++){
+  for (struct proc *p = ptable; p < &ptable[NPROC]; p++) {
     spin_lock(&p->lock);
-    if(p->state == UNUSED){
+    if (p->state == UNUSED) {
       p->state = USED;
       p->pid = alloc_pid();
       p->killed = 0;
@@ -104,9 +104,9 @@ proc_alloc(void (*entry)(void))
 static void
 proc_release(struct proc *p)
 {
-  if(p->pagetable)
+  if (p->pagetable)
     proc_freepagetable(p->pagetable, p->sz);
-  if(p->trapframe)
+  if (p->trapframe)
     kfree(p->trapframe);
   p->pagetable = 0;
   p->trapframe = 0;
@@ -130,9 +130,9 @@ proc_alloc_user(void)
 {
   struct proc *p = proc_alloc(proc_first_run);
 
-  if(p == 0)
+  if (p == 0)
     return 0;
-  if((p->trapframe = kalloc()) == 0 || (p->pagetable = proc_pagetable(p)) == 0){
+  if ((p->trapframe = kalloc()) == 0 || (p->pagetable = proc_pagetable(p)) == 0) {
     proc_release(p);
     spin_unlock(&p->lock);
     return 0;
@@ -146,10 +146,10 @@ proc_pagetable(struct proc *p)
 {
   pagetable_t pt = uvm_create();
 
-  if(pt == 0)
+  if (pt == 0)
     return 0;
-  if(uvm_map(pt, TRAMPOLINE, (uint64)trampoline, PGSIZE, PTE_R | PTE_X) < 0 ||
-     uvm_map(pt, TRAPFRAME, (uint64)p->trapframe, PGSIZE, PTE_R | PTE_W) < 0){
+  if (uvm_map(pt, TRAMPOLINE, (uint64)trampoline, PGSIZE, PTE_R | PTE_X) < 0 ||
+      uvm_map(pt, TRAPFRAME, (uint64)p->trapframe, PGSIZE, PTE_R | PTE_W) < 0) {
     uvm_unmap(pt, TRAMPOLINE, 1, 0);
     uvm_free(pt, 0);
     return 0;
@@ -169,15 +169,15 @@ proc_freepagetable(pagetable_t pt, uint64 sz)
 // The first user program, placed at address 0: exec("/init", argv) and, should that
 // fail, exit(1) forever. RV64I encodings [unpriv ch. 2]: addi rd, x0, imm; ecall; jal.
 #define LI(rd, imm) (((imm) << 20) | ((rd) << 7) | 0x13)
-#define A0 10
-#define A1 11
-#define A7 17
-#define INIT_PATH 0x40   // "/init"
-#define INIT_ARGV 0x50   // { INIT_PATH, 0 }
+#define A0          10
+#define A1          11
+#define A7          17
+#define INIT_PATH   0x40  // "/init"
+#define INIT_ARGV   0x50  // { INIT_PATH, 0 }
 static const uint32 initcode[] = {
-  LI(A0, INIT_PATH), LI(A1, INIT_ARGV), LI(A7, SYS_exec), 0x00000073,   // ecall
-  LI(A0, 1), LI(A7, SYS_exit), 0x00000073,                              // ecall
-  0xff5ff06f,                                                           // j .-12
+  LI(A0, INIT_PATH), LI(A1, INIT_ARGV), LI(A7, SYS_exec), 0x00000073,  // ecall
+  LI(A0, 1),         LI(A7, SYS_exit),  0x00000073,                    // ecall
+  0xff5ff06f,                                                          // j .-12
 };
 
 // Create the first process (pid 1).
@@ -186,7 +186,7 @@ user_init(void)
 {
   struct proc *p = proc_alloc_user();
 
-  if(p == 0 || uvm_alloc(p->pagetable, 0, PGSIZE, PTE_W | PTE_X) == 0)
+  if (p == 0 || uvm_alloc(p->pagetable, 0, PGSIZE, PTE_W | PTE_X) == 0)
     panic("user_init");
   char *page = (char *)walkaddr(p->pagetable, 0);
   memmove(page, initcode, sizeof(initcode));
@@ -197,7 +197,7 @@ user_init(void)
   p->trapframe->epc = 0;
   p->trapframe->sp = PGSIZE;
   safestrcpy(p->name, "initcode", sizeof(p->name));
-  p->cwd = 0;   // set by proc_first_run once the file system is mounted
+  p->cwd = 0;  // set by proc_first_run once the file system is mounted
   initproc = p;
   p->state = RUNNABLE;
   spin_unlock(&p->lock);
@@ -212,7 +212,7 @@ proc_first_run(void)
   struct proc *p = myproc();
 
   spin_unlock(&p->lock);
-  if(!mounted){
+  if (!mounted) {
     mounted = 1;
     fs_init(ROOTDEV);
     p->cwd = namei("/");
@@ -238,7 +238,7 @@ kthread_create(const char *name, void (*fn)(void *), void *arg)
 {
   struct proc *p = proc_alloc(kthread_start);
 
-  if(p == 0)
+  if (p == 0)
     return -1;
   p->kthread = 1;
   p->kfn = fn;
@@ -258,12 +258,12 @@ growproc(int n)
   struct proc *p = myproc();
   uint64 sz = p->sz;
 
-  if(n > 0){
-    if(sz + n > TRAPFRAME || (sz = uvm_alloc(p->pagetable, sz, sz + n, PTE_W)) == 0)
+  if (n > 0) {
+    if (sz + n > TRAPFRAME || (sz = uvm_alloc(p->pagetable, sz, sz + n, PTE_W)) == 0)
       return -1;
-  } else if(n < 0){
-    if((uint64)-(int64)n > sz - p->heap_base)
-      return -1;   // would free the stack, data or text
+  } else if (n < 0) {
+    if ((uint64) - (int64)n > sz - p->heap_base)
+      return -1;  // would free the stack, data or text
     sz = uvm_dealloc(p->pagetable, sz, sz + n);
     sfence_vma();
   }
@@ -278,9 +278,9 @@ fork(void)
   struct proc *p = myproc();
   struct proc *np = proc_alloc_user();
 
-  if(np == 0)
+  if (np == 0)
     return -EAGAIN;
-  if(uvm_copy(p->pagetable, np->pagetable, p->sz) < 0){
+  if (uvm_copy(p->pagetable, np->pagetable, p->sz) < 0) {
     proc_release(np);
     spin_unlock(&np->lock);
     return -ENOMEM;
@@ -288,8 +288,8 @@ fork(void)
   np->sz = p->sz;
   np->heap_base = p->heap_base;
   *np->trapframe = *p->trapframe;
-  np->trapframe->a0 = 0;   // fork() returns 0 in the child
-  for(int i = 0; i < NOFILE; i++)
+  np->trapframe->a0 = 0;  // fork() returns 0 in the child
+  for (int i = 0; i < NOFILE; i++)
     np->ofile[i] = p->ofile[i] ? filedup(p->ofile[i]) : 0;
   np->cwd = p->cwd ? idup(p->cwd) : 0;
   safestrcpy(np->name, p->name, sizeof(np->name));
@@ -310,8 +310,8 @@ fork(void)
 static void
 reparent(struct proc *p)
 {
-  for(struct proc *pp = ptable; pp < &ptable[NPROC]; pp++){
-    if(pp->parent == p){
+  for (struct proc *pp = ptable; pp < &ptable[NPROC]; pp++) {
+    if (pp->parent == p) {
       pp->parent = initproc;
       wakeup(initproc);
     }
@@ -322,13 +322,13 @@ reparent(struct proc *p)
 static void
 drop_files(struct proc *p)
 {
-  for(int fd = 0; fd < NOFILE; fd++){
-    if(p->ofile[fd]){
+  for (int fd = 0; fd < NOFILE; fd++) {
+    if (p->ofile[fd]) {
       fileclose(p->ofile[fd]);
       p->ofile[fd] = 0;
     }
   }
-  if(p->cwd){
+  if (p->cwd) {
     begin_op();
     iput(p->cwd);
     end_op();
@@ -342,15 +342,15 @@ exit(int status)
 {
   struct proc *p = myproc();
 
-  if(p == initproc)
+  if (p == initproc)
     panic("init exiting");
   drop_files(p);
 
   spin_lock(&wait_lock);
   reparent(p);
-  if(p->parent == 0)
-    p->parent = initproc;   // a kernel thread: init reaps it
-  if(p->parent)
+  if (p->parent == 0)
+    p->parent = initproc;  // a kernel thread: init reaps it
+  if (p->parent)
     wakeup(p->parent);
   spin_lock(&p->lock);
   p->xstate = status;
@@ -367,7 +367,7 @@ reap(struct proc *pp, uint64 status_addr)
 {
   int pid = pp->pid;
 
-  if(status_addr != 0 && copy_to_user(status_addr, &pp->xstate, sizeof(int)) < 0)
+  if (status_addr != 0 && copy_to_user(status_addr, &pp->xstate, sizeof(int)) < 0)
     return -EFAULT;
   proc_release(pp);
   return pid;
@@ -381,14 +381,14 @@ wait(uint64 status_addr)
   struct proc *p = myproc();
 
   spin_lock(&wait_lock);
-  for(;;){
+  for (;;) {
     int have_kids = 0;
-    for(struct proc *pp = ptable; pp < &ptable[NPROC]; pp++){
-      if(pp->parent != p)
+    for (struct proc *pp = ptable; pp < &ptable[NPROC]; pp++) {
+      if (pp->parent != p)
         continue;
       have_kids = 1;
       spin_lock(&pp->lock);
-      if(pp->state == ZOMBIE){
+      if (pp->state == ZOMBIE) {
         int r = reap(pp, status_addr);
         spin_unlock(&pp->lock);
         spin_unlock(&wait_lock);
@@ -396,7 +396,7 @@ wait(uint64 status_addr)
       }
       spin_unlock(&pp->lock);
     }
-    if(!have_kids || killed(p)){
+    if (!have_kids || killed(p)) {
       spin_unlock(&wait_lock);
       return have_kids ? -EINTR : -ECHILD;
     }
@@ -412,16 +412,16 @@ scheduler(void)
   struct cpu *c = mycpu();
 
   c->proc = 0;
-  for(;;){
+  for (;;) {
     // Take pending interrupts now, then scan with interrupts off: a wakeup by an
     // interrupt on this hart cannot then fall between the scan and the wfi below
     // (wfi returns for a pending interrupt even while sstatus.SIE is off [priv 3.3.3]).
     intr_on();
     intr_off();
     int ran = 0;
-    for(struct proc *p = ptable; p < &ptable[NPROC]; p++){
+    for (struct proc *p = ptable; p < &ptable[NPROC]; p++) {
       spin_lock(&p->lock);
-      if(p->state == RUNNABLE){
+      if (p->state == RUNNABLE) {
         p->state = RUNNING;
         c->proc = p;
         swtch(&c->context, &p->context);
@@ -430,7 +430,7 @@ scheduler(void)
       }
       spin_unlock(&p->lock);
     }
-    if(!ran)
+    if (!ran)
       asm volatile("wfi");
   }
 }
@@ -443,15 +443,15 @@ sched(void)
   struct proc *p = myproc();
   struct cpu *c = mycpu();
 
-  if(!spin_holding(&p->lock))
+  if (!spin_holding(&p->lock))
     panic("sched: p->lock not held");
-  if(c->noff != 1)
+  if (c->noff != 1)
     panic("sched: other locks held");
-  if(p->state == RUNNING)
+  if (p->state == RUNNING)
     panic("sched: still RUNNING");
-  if(intr_get())
+  if (intr_get())
     panic("sched: interrupts on");
-  int intena = c->intena;   // a property of this kernel thread, not of the hart
+  int intena = c->intena;  // a property of this kernel thread, not of the hart
   swtch(&p->context, &c->context);
   mycpu()->intena = intena;
 }
@@ -481,7 +481,7 @@ sleep_deadline(void *chan, struct spinlock *lk, uint64 deadline)
 {
   struct proc *p = myproc();
 
-  if(deadline != 0 && ticks >= deadline)
+  if (deadline != 0 && ticks >= deadline)
     return;
   // Holding p->lock, no wakeup() can slip in between releasing lk and sleeping.
   spin_lock(&p->lock);
@@ -502,11 +502,11 @@ wakeup(void *chan)
 {
   struct proc *me = myproc();
 
-  for(struct proc *p = ptable; p < &ptable[NPROC]; p++){
-    if(p == me)
+  for (struct proc *p = ptable; p < &ptable[NPROC]; p++) {
+    if (p == me)
       continue;
     spin_lock(&p->lock);
-    if(p->state == SLEEPING && p->chan == chan)
+    if (p->state == SLEEPING && p->chan == chan)
       p->state = RUNNABLE;
     spin_unlock(&p->lock);
   }
@@ -516,9 +516,9 @@ wakeup(void *chan)
 void
 proc_tick(uint64 now)
 {
-  for(struct proc *p = ptable; p < &ptable[NPROC]; p++){
+  for (struct proc *p = ptable; p < &ptable[NPROC]; p++) {
     spin_lock(&p->lock);
-    if(p->state == SLEEPING && p->deadline != 0 && now >= p->deadline)
+    if (p->state == SLEEPING && p->deadline != 0 && now >= p->deadline)
       p->state = RUNNABLE;
     spin_unlock(&p->lock);
   }
@@ -530,13 +530,13 @@ proc_tick(uint64 now)
 int
 kill(int pid)
 {
-  for(struct proc *p = ptable; p < &ptable[NPROC]; p++){
+  for (struct proc *p = ptable; p < &ptable[NPROC]; p++) {
     spin_lock(&p->lock);
-    if(p->pid == pid && p->state != UNUSED){
+    if (p->pid == pid && p->state != UNUSED) {
       int r = (p->kthread || p == initproc) ? -EPERM : 0;
-      if(r == 0){
+      if (r == 0) {
         p->killed = 1;
-        if(p->state == SLEEPING)
+        if (p->state == SLEEPING)
           p->state = RUNNABLE;
       }
       spin_unlock(&p->lock);
@@ -568,7 +568,7 @@ killed(struct proc *p)
 int
 either_copyout(int user_dst, uint64 dst, const void *src, uint64 len)
 {
-  if(user_dst)
+  if (user_dst)
     return copy_to_user(dst, src, len) < 0 ? -1 : 0;
   memmove((void *)dst, src, len);
   return 0;
@@ -578,7 +578,7 @@ either_copyout(int user_dst, uint64 dst, const void *src, uint64 len)
 int
 either_copyin(void *dst, int user_src, uint64 src, uint64 len)
 {
-  if(user_src)
+  if (user_src)
     return copy_from_user(dst, src, len) < 0 ? -1 : 0;
   memmove(dst, (void *)src, len);
   return 0;
@@ -589,8 +589,8 @@ nproc_used(void)
 {
   int n = 0;
 
-  for(struct proc *p = ptable; p < &ptable[NPROC]; p++){
-    if(p->state != UNUSED)
+  for (struct proc *p = ptable; p < &ptable[NPROC]; p++) {
+    if (p->state != UNUSED)
       n++;
   }
   return n;
@@ -602,17 +602,17 @@ procdump(void)
 {
   // State words chosen not to collide with program names (a `sleep` program exists).
   static const char *names[] = {
-    [UNUSED] "unused", [USED] "setup", [SLEEPING] "blocked",
+    [UNUSED] "unused",  [USED] "setup",      [SLEEPING] "blocked",
     [RUNNABLE] "ready", [RUNNING] "running", [ZOMBIE] "zombie",
   };
 
   printf("\n");
-  for(struct proc *p = ptable; p < &ptable[NPROC]; p++){
-    if(p->state == UNUSED)
+  for (struct proc *p = ptable; p < &ptable[NPROC]; p++) {
+    if (p->state == UNUSED)
       continue;
     printf("%d %s %s%s", p->pid, names[p->state], p->name, p->kthread ? " (kthread)" : "");
-    if(p->state == SLEEPING)
-      printf(" chan %p", p->chan);   // look it up in kernel/kernel.sym
+    if (p->state == SLEEPING)
+      printf(" chan %p", p->chan);  // look it up in kernel/kernel.sym
     printf("\n");
   }
 }

@@ -15,10 +15,10 @@ struct context {
 
 // Per-hart state.
 struct cpu {
-  struct proc *proc;        // running on this hart, or 0
-  struct context context;   // swtch() here to enter this hart's scheduler
-  int noff;                 // depth of irq_push_off() nesting
-  int intena;               // were interrupts enabled before the first irq_push_off()?
+  struct proc *proc;       // running on this hart, or 0
+  struct context context;  // swtch() here to enter this hart's scheduler
+  int noff;                // depth of irq_push_off() nesting
+  int intena;              // were interrupts enabled before the first irq_push_off()?
 };
 
 extern struct cpu cpus[NCPU];
@@ -27,20 +27,20 @@ extern struct cpu cpus[NCPU];
 // (slot 0, where x0 would be, holds the user pc), so trampoline.S indexes it by register
 // number. The kernel_* fields follow at 256 and are set by usertrapret() for uservec.
 struct trapframe {
-  uint64 epc;            //   0 user pc (sepc)
-  uint64 ra;             //   8 x1
-  uint64 sp;             //  16 x2
-  uint64 gp;             //  24 x3
-  uint64 tp;             //  32 x4
-  uint64 t0, t1, t2;     //  40 x5..x7
-  uint64 s0, s1;         //  64 x8..x9
-  uint64 a0, a1, a2, a3, a4, a5, a6, a7;              //  80 x10..x17
-  uint64 s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;    // 144 x18..x27
-  uint64 t3, t4, t5, t6; // 224 x28..x31
-  uint64 kernel_satp;    // 256 kernel page table
-  uint64 kernel_sp;      // 264 top of this process's kernel stack
-  uint64 kernel_trap;    // 272 usertrap()
-  uint64 kernel_hartid;  // 280 tp to restore in the kernel
+  uint64 epc;                                       //   0 user pc (sepc)
+  uint64 ra;                                        //   8 x1
+  uint64 sp;                                        //  16 x2
+  uint64 gp;                                        //  24 x3
+  uint64 tp;                                        //  32 x4
+  uint64 t0, t1, t2;                                //  40 x5..x7
+  uint64 s0, s1;                                    //  64 x8..x9
+  uint64 a0, a1, a2, a3, a4, a5, a6, a7;            //  80 x10..x17
+  uint64 s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;  // 144 x18..x27
+  uint64 t3, t4, t5, t6;                            // 224 x28..x31
+  uint64 kernel_satp;                               // 256 kernel page table
+  uint64 kernel_sp;                                 // 264 top of this process's kernel stack
+  uint64 kernel_trap;                               // 272 usertrap()
+  uint64 kernel_hartid;                             // 280 tp to restore in the kernel
 };
 
 enum procstate { UNUSED, USED, SLEEPING, RUNNABLE, RUNNING, ZOMBIE };
@@ -50,27 +50,27 @@ struct proc {
 
   // p->lock guards these:
   enum procstate state;
-  void *chan;              // sleeping on chan, if non-zero
-  uint64 deadline;         // SLEEPING: wake when ticks >= deadline (0: none)
+  void *chan;       // sleeping on chan, if non-zero
+  uint64 deadline;  // SLEEPING: wake when ticks >= deadline (0: none)
   int killed;
-  int xstate;              // exit status for the parent's wait()
+  int xstate;  // exit status for the parent's wait()
   int pid;
 
   // wait_lock (proc.c) guards this:
   struct proc *parent;
 
   // Private to the process (or set before it first runs):
-  int kthread;             // 1: kernel thread without user memory
-  uint64 kstack;           // bottom of the kernel stack (KSTACK(slot))
-  uint64 sz;               // size of user memory in bytes (the break)
-  uint64 heap_base;        // initial break: sbrk may not shrink below it
-  pagetable_t pagetable;   // user page table
+  int kthread;            // 1: kernel thread without user memory
+  uint64 kstack;          // bottom of the kernel stack (KSTACK(slot))
+  uint64 sz;              // size of user memory in bytes (the break)
+  uint64 heap_base;       // initial break: sbrk may not shrink below it
+  pagetable_t pagetable;  // user page table
   struct trapframe *trapframe;
   struct context context;  // swtch() here to run the process
   struct file *ofile[NOFILE];
   struct inode *cwd;
   char name[16];
-  void (*kfn)(void *);     // kernel thread body and its argument
+  void (*kfn)(void *);  // kernel thread body and its argument
   void *karg;
 };
 

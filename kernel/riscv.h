@@ -8,51 +8,51 @@
 #include "types.h"
 
 // CSRs are named by their assembler names, e.g. csr_read(sepc).
-#define csr_read(csr)                                     \
-  ({                                                      \
-    uint64 __v;                                           \
-    asm volatile("csrr %0, " #csr : "=r"(__v));           \
-    __v;                                                  \
+#define csr_read(csr)                           \
+  ({                                            \
+    uint64 __v;                                 \
+    asm volatile("csrr %0, " #csr : "=r"(__v)); \
+    __v;                                        \
   })
-#define csr_write(csr, val) asm volatile("csrw " #csr ", %0" ::"r"((uint64)(val)))
-#define csr_set(csr, bits) asm volatile("csrs " #csr ", %0" ::"r"((uint64)(bits)))
+#define csr_write(csr, val)  asm volatile("csrw " #csr ", %0" ::"r"((uint64)(val)))
+#define csr_set(csr, bits)   asm volatile("csrs " #csr ", %0" ::"r"((uint64)(bits)))
 #define csr_clear(csr, bits) asm volatile("csrc " #csr ", %0" ::"r"((uint64)(bits)))
 
 // mstatus [priv 3.1.6]
-#define MSTATUS_MPP_MASK (3L << 11)   // previous privilege mode
-#define MSTATUS_MPP_S (1L << 11)
-#define MSTATUS_MIE (1L << 3)
+#define MSTATUS_MPP_MASK (3L << 11)  // previous privilege mode
+#define MSTATUS_MPP_S    (1L << 11)
+#define MSTATUS_MIE      (1L << 3)
 
 // sstatus [priv 4.1.1]
-#define SSTATUS_SPP (1L << 8)    // previous mode: 1 supervisor, 0 user
+#define SSTATUS_SPP  (1L << 8)   // previous mode: 1 supervisor, 0 user
 #define SSTATUS_SPIE (1L << 5)   // interrupts enabled before the trap
-#define SSTATUS_SIE (1L << 1)    // supervisor interrupt enable
-#define SSTATUS_SUM (1L << 18)   // supervisor may access user pages
+#define SSTATUS_SIE  (1L << 1)   // supervisor interrupt enable
+#define SSTATUS_SUM  (1L << 18)  // supervisor may access user pages
 
 // sie / sip [priv 4.1.3]
-#define SIE_SSIE (1L << 1)   // software
-#define SIE_STIE (1L << 5)   // timer
-#define SIE_SEIE (1L << 9)   // external (PLIC)
+#define SIE_SSIE (1L << 1)  // software
+#define SIE_STIE (1L << 5)  // timer
+#define SIE_SEIE (1L << 9)  // external (PLIC)
 
 // mie [priv 3.1.9]
 #define MIE_MTIE (1L << 7)
 
 // scause [priv 4.1.9]: the top bit says interrupt; the rest is the code.
-#define SCAUSE_INTR (1L << 63)
-#define IRQ_S_SOFT 1
-#define IRQ_S_TIMER 5
-#define IRQ_S_EXT 9
-#define EXC_INST_MISALIGNED 0
-#define EXC_INST_ACCESS 1
-#define EXC_ILLEGAL_INST 2
-#define EXC_BREAKPOINT 3
-#define EXC_LOAD_MISALIGNED 4
-#define EXC_LOAD_ACCESS 5
+#define SCAUSE_INTR          (1L << 63)
+#define IRQ_S_SOFT           1
+#define IRQ_S_TIMER          5
+#define IRQ_S_EXT            9
+#define EXC_INST_MISALIGNED  0
+#define EXC_INST_ACCESS      1
+#define EXC_ILLEGAL_INST     2
+#define EXC_BREAKPOINT       3
+#define EXC_LOAD_MISALIGNED  4
+#define EXC_LOAD_ACCESS      5
 #define EXC_STORE_MISALIGNED 6
-#define EXC_STORE_ACCESS 7
-#define EXC_ECALL_U 8
-#define EXC_INST_PAGE_FAULT 12
-#define EXC_LOAD_PAGE_FAULT 13
+#define EXC_STORE_ACCESS     7
+#define EXC_ECALL_U          8
+#define EXC_INST_PAGE_FAULT  12
+#define EXC_LOAD_PAGE_FAULT  13
 #define EXC_STORE_PAGE_FAULT 15
 
 // menvcfg.STCE: S-mode may use stimecmp (Sstc extension) [Sstc spec, priv 3.1.18]
@@ -61,7 +61,7 @@
 #define COUNTEREN_TM (1L << 1)
 
 // satp [priv 4.1.11]: MODE=8 selects Sv39; PPN of the root table in the low bits.
-#define SATP_SV39 (8L << 60)
+#define SATP_SV39     (8L << 60)
 #define MAKE_SATP(pt) (SATP_SV39 | (((uint64)(pt)) >> 12))
 
 static inline void
@@ -121,22 +121,22 @@ sfence_vma(void)
 }
 #endif
 
-#define PGSIZE 4096
-#define PGSHIFT 12
-#define PGROUNDUP(a) (((a) + PGSIZE - 1) & ~(uint64)(PGSIZE - 1))
+#define PGSIZE         4096
+#define PGSHIFT        12
+#define PGROUNDUP(a)   (((a) + PGSIZE - 1) & ~(uint64)(PGSIZE - 1))
 #define PGROUNDDOWN(a) ((a) & ~(uint64)(PGSIZE - 1))
 
 // Sv39 PTE bits [priv 4.3.1, 4.4.1]
-#define PTE_V (1L << 0)
-#define PTE_R (1L << 1)
-#define PTE_W (1L << 2)
-#define PTE_X (1L << 3)
-#define PTE_U (1L << 4)
-#define PTE_A (1L << 6)
-#define PTE_D (1L << 7)
-#define PTE_FLAGS(pte) ((pte) & 0x3FF)
+#define PTE_V          (1L << 0)
+#define PTE_R          (1L << 1)
+#define PTE_W          (1L << 2)
+#define PTE_X          (1L << 3)
+#define PTE_U          (1L << 4)
+#define PTE_A          (1L << 6)
+#define PTE_D          (1L << 7)
+#define PTE_FLAGS(pte) ((pte)&0x3FF)
 // The PPN sits at bit 10 of a PTE and at bit 12 of an address.
 #define PTE_TO_PA(pte) (((pte) >> 10) << 12)
-#define PA_TO_PTE(pa) ((((uint64)(pa)) >> 12) << 10)
+#define PA_TO_PTE(pa)  ((((uint64)(pa)) >> 12) << 10)
 // Index into the table of a given level (2 = root) for va: 9 bits per level.
 #define VPN(level, va) ((((uint64)(va)) >> (PGSHIFT + 9 * (level))) & 0x1FF)

@@ -20,7 +20,7 @@ void
 sleeplock_acquire(struct sleeplock *lk)
 {
   spin_lock(&lk->lk);
-  while(lk->locked)
+  while (lk->locked)
     sleep(lk, &lk->lk);
   lk->locked = 1;
   lk->pid = myproc() ? myproc()->pid : 0;

@@ -22,12 +22,12 @@ void
 spin_lock(struct spinlock *lk)
 {
   irq_push_off();
-  if(spin_holding(lk)){
+  if (spin_holding(lk)) {
     printf("lock %s\n", lk->name);
     panic("spin_lock: this hart already holds the lock");
   }
   // amoswap.w.aq: atomically set 1 and see the old value (GCC builtin).
-  while(__sync_lock_test_and_set(&lk->locked, 1) != 0)
+  while (__sync_lock_test_and_set(&lk->locked, 1) != 0)
     ;
   // Keep the critical section's loads and stores after the acquire.
   __sync_synchronize();
@@ -37,7 +37,7 @@ spin_lock(struct spinlock *lk)
 void
 spin_unlock(struct spinlock *lk)
 {
-  if(!spin_holding(lk))
+  if (!spin_holding(lk))
     panic("spin_unlock: not held by this hart");
   lk->cpu = 0;
   __sync_synchronize();
@@ -60,7 +60,7 @@ irq_push_off(void)
 
   intr_off();
   struct cpu *c = mycpu();
-  if(c->noff == 0)
+  if (c->noff == 0)
     c->intena = was_on;
   c->noff++;
 }
@@ -70,11 +70,11 @@ irq_pop_off(void)
 {
   struct cpu *c = mycpu();
 
-  if(intr_get())
+  if (intr_get())
     panic("irq_pop_off: interrupts are on");
-  if(c->noff < 1)
+  if (c->noff < 1)
     panic("irq_pop_off: unbalanced");
   c->noff--;
-  if(c->noff == 0 && c->intena)
+  if (c->noff == 0 && c->intena)
     intr_on();
 }

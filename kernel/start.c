@@ -11,16 +11,16 @@ void main(void);
 
 // Boot stacks, one per hart; entry.S points sp at the top of boot_stacks[hartid].
 // main() and then the hart's scheduler run on this stack.
-__attribute__((aligned(16))) char boot_stacks[NCPU][16384];   // BOOT_STACK in entry.S
+__attribute__((aligned(16))) char boot_stacks[NCPU][16384];  // BOOT_STACK in entry.S
 
-#define TICK_INTERVAL 100000   // 10 ms of the 10 MHz `time` counter: 100 Hz
+#define TICK_INTERVAL 100000  // 10 ms of the 10 MHz `time` counter: 100 Hz
 
 // CLINT (QEMU hw/intc/riscv_aclint.c, SiFive layout) at 0x2000000 on virt.
 #define CLINT_MTIMECMP(hart) (0x2004000L + 8 * (hart))
-#define CLINT_MTIME 0x200BFF8L
+#define CLINT_MTIME          0x200BFF8L
 
-int timer_sstc;   // 1: S-mode programs stimecmp; 0: ticks come as software interrupts
-uint64 mtimer_scratch[NCPU][6];   // machinevec's save area (kernelvec.S)
+int timer_sstc;  // 1: S-mode programs stimecmp; 0: ticks come as software interrupts
+uint64 mtimer_scratch[NCPU][6];  // machinevec's save area (kernelvec.S)
 void machinevec(void);
 
 // Does this hart implement stimecmp? Reading it with menvcfg.STCE set faults if not
@@ -30,9 +30,9 @@ has_sstc(int hart)
 {
   uint64 x;
 
-  csr_set(mcounteren, COUNTEREN_TM);   // S-mode may read `time` [priv 3.1.11]
+  csr_set(mcounteren, COUNTEREN_TM);  // S-mode may read `time` [priv 3.1.11]
   mtimer_scratch[hart][5] = 0;
-  asm volatile("csrs 0x30a, %0" ::"r"(MENVCFG_STCE));   // menvcfg
+  asm volatile("csrs 0x30a, %0" ::"r"(MENVCFG_STCE));     // menvcfg
   asm volatile("csrr %0, 0x14d" : "=r"(x) : : "memory");  // stimecmp; may fault
   return mtimer_scratch[hart][5] == 0;
 }
@@ -46,7 +46,7 @@ timer_setup(int hart)
 {
   csr_write(mtvec, (uint64)machinevec);
   csr_write(mscratch, (uint64)mtimer_scratch[hart]);
-  if(has_sstc(hart)){
+  if (has_sstc(hart)) {
     timer_sstc = 1;
     write_stimecmp(csr_read(time) + TICK_INTERVAL);
     return;
@@ -61,7 +61,7 @@ timer_setup(int hart)
 void
 start(void)
 {
-  timer_setup(csr_read(mhartid));   // first: its probe may trap, which resets MPP
+  timer_setup(csr_read(mhartid));  // first: its probe may trap, which resets MPP
 
   // mret returns to supervisor mode at main() [priv 3.1.6.1, 3.3.2].
   uint64 ms = csr_read(mstatus);
@@ -80,7 +80,7 @@ start(void)
   // PMP entry 0, TOR with pmpaddr0 = all ones: S and U may access all of physical
   // memory with R, W and X [priv 3.7.1]. Without an entry S-mode may access nothing.
   csr_write(pmpaddr0, 0x3fffffffffffffUL);
-  csr_write(pmpcfg0, 0x0f);   // A=TOR (bits 3-4 = 01), X, W, R
+  csr_write(pmpcfg0, 0x0f);  // A=TOR (bits 3-4 = 01), X, W, R
 
   // Keep the hart id in tp; cpuid() reads it.
   write_tp(csr_read(mhartid));

@@ -9,12 +9,12 @@ memset(void *dst, int c, uint64 n)
   uchar *d = dst;
   uint64 i = 0;
 
-  if((uint64)d % 8 == 0){
+  if ((uint64)d % 8 == 0) {
     uint64 w = (uchar)c * 0x0101010101010101UL;
-    for(; i + 8 <= n; i += 8)
+    for (; i + 8 <= n; i += 8)
       *(uint64 *)(d + i) = w;
   }
-  for(; i < n; i++)
+  for (; i < n; i++)
     d[i] = c;
   return dst;
 }
@@ -26,18 +26,18 @@ memmove(void *dst, const void *src, uint64 n)
   uchar *d = dst;
   const uchar *s = src;
 
-  if(d == s || n == 0)
+  if (d == s || n == 0)
     return dst;
-  if(d < s || d >= s + n){
+  if (d < s || d >= s + n) {
     uint64 i = 0;
-    if(((uint64)d | (uint64)s) % 8 == 0){
-      for(; i + 8 <= n; i += 8)
+    if (((uint64)d | (uint64)s) % 8 == 0) {
+      for (; i + 8 <= n; i += 8)
         *(uint64 *)(d + i) = *(const uint64 *)(s + i);
     }
-    for(; i < n; i++)
+    for (; i < n; i++)
       d[i] = s[i];
   } else {
-    for(uint64 i = n; i > 0; i--)
+    for (uint64 i = n; i > 0; i--)
       d[i - 1] = s[i - 1];
   }
   return dst;
@@ -55,8 +55,8 @@ memcmp(const void *a, const void *b, uint64 n)
 {
   const uchar *x = a, *y = b;
 
-  for(uint64 i = 0; i < n; i++){
-    if(x[i] != y[i])
+  for (uint64 i = 0; i < n; i++) {
+    if (x[i] != y[i])
       return x[i] - y[i];
   }
   return 0;
@@ -65,10 +65,10 @@ memcmp(const void *a, const void *b, uint64 n)
 int
 strncmp(const char *a, const char *b, uint64 n)
 {
-  for(uint64 i = 0; i < n; i++){
-    if(a[i] != b[i])
+  for (uint64 i = 0; i < n; i++) {
+    if (a[i] != b[i])
       return (uchar)a[i] - (uchar)b[i];
-    if(a[i] == 0)
+    if (a[i] == 0)
       return 0;
   }
   return 0;
@@ -81,9 +81,9 @@ strncpy(char *dst, const char *src, int n)
 {
   int i = 0;
 
-  for(; i < n && src[i]; i++)
+  for (; i < n && src[i]; i++)
     dst[i] = src[i];
-  for(; i < n; i++)
+  for (; i < n; i++)
     dst[i] = 0;
   return dst;
 }
@@ -94,9 +94,9 @@ safestrcpy(char *dst, const char *src, int n)
 {
   int i = 0;
 
-  if(n <= 0)
+  if (n <= 0)
     return dst;
-  for(; i < n - 1 && src[i]; i++)
+  for (; i < n - 1 && src[i]; i++)
     dst[i] = src[i];
   dst[i] = 0;
   return dst;
@@ -107,7 +107,7 @@ strlen(const char *s)
 {
   int n = 0;
 
-  while(s[n])
+  while (s[n])
     n++;
   return n;
 }

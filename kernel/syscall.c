@@ -27,12 +27,12 @@ fetchstr(uint64 addr, char *buf, int max)
 {
   struct proc *p = myproc();
 
-  if(max <= 0 || p->pagetable == 0 || addr >= p->sz)
+  if (max <= 0 || p->pagetable == 0 || addr >= p->sz)
     return -EFAULT;
-  if(copyinstr(p->pagetable, buf, addr, max) == 0)
+  if (copyinstr(p->pagetable, buf, addr, max) == 0)
     return strlen(buf);
   // Either a bad address or no NUL within max bytes: readable means too long.
-  if(addr + max <= p->sz && copyin(p->pagetable, buf, addr, max) == 0){
+  if (addr + max <= p->sz && copyin(p->pagetable, buf, addr, max) == 0) {
     buf[max - 1] = 0;
     return -ENAMETOOLONG;
   }
@@ -45,13 +45,19 @@ argraw(int n)
 {
   struct trapframe *tf = myproc()->trapframe;
 
-  switch(n){
-  case 0: return tf->a0;
-  case 1: return tf->a1;
-  case 2: return tf->a2;
-  case 3: return tf->a3;
-  case 4: return tf->a4;
-  case 5: return tf->a5;
+  switch (n) {
+  case 0:
+    return tf->a0;
+  case 1:
+    return tf->a1;
+  case 2:
+    return tf->a2;
+  case 3:
+    return tf->a3;
+  case 4:
+    return tf->a4;
+  case 5:
+    return tf->a5;
   }
   panic("argraw: n > 5");
 }
@@ -83,7 +89,7 @@ syscall(void)
   struct proc *p = myproc();
   uint64 num = p->trapframe->a7;
 
-  if(num > 0 && num < NSYSCALL && syscall_table[num]){
+  if (num > 0 && num < NSYSCALL && syscall_table[num]) {
     p->trapframe->a0 = syscall_table[num]();
   } else {
     printf("pid %d %s: unknown sys call %d\n", p->pid, p->name, (int)num);

@@ -47,7 +47,7 @@ sys_sbrk(void)
 {
   uint64 old = myproc()->sz;
 
-  if(growproc(argint(0)) < 0)
+  if (growproc(argint(0)) < 0)
     return -ENOMEM;
   return old;
 }
@@ -58,12 +58,12 @@ sys_sleep(void)
 {
   int n = argint(0);
 
-  if(n < 0)
+  if (n < 0)
     return -EINVAL;
   spin_lock(&tickslock);
   uint64 until = ticks + n;
-  while(ticks < until){
-    if(killed(myproc())){
+  while (ticks < until) {
+    if (killed(myproc())) {
       spin_unlock(&tickslock);
       return -EINTR;
     }
@@ -94,29 +94,29 @@ sys_exec(void)
   uint64 uargv = argaddr(1);
   int r, argc;
 
-  if((r = argstr(0, path, sizeof(path))) < 0)
+  if ((r = argstr(0, path, sizeof(path))) < 0)
     return r;
   memset(argv, 0, sizeof(argv));
-  for(argc = 0;; argc++){
+  for (argc = 0;; argc++) {
     uint64 ua;
-    if(argc > MAXARG){
+    if (argc > MAXARG) {
       r = -E2BIG;
       goto out;
     }
-    if((r = fetchaddr(uargv + argc * sizeof(uint64), &ua)) < 0)
+    if ((r = fetchaddr(uargv + argc * sizeof(uint64), &ua)) < 0)
       goto out;
-    if(ua == 0)
+    if (ua == 0)
       break;
-    if((argv[argc] = kalloc()) == 0){
+    if ((argv[argc] = kalloc()) == 0) {
       r = -ENOMEM;
       goto out;
     }
-    if((r = fetchstr(ua, argv[argc], PGSIZE)) < 0)
+    if ((r = fetchstr(ua, argv[argc], PGSIZE)) < 0)
       goto out;
   }
   r = exec(path, argv);
 out:
-  for(int i = 0; i <= MAXARG && argv[i]; i++)
+  for (int i = 0; i <= MAXARG && argv[i]; i++)
     kfree(argv[i]);
   return r;
 }

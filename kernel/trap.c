@@ -12,8 +12,8 @@
 #include "errno.h"
 #include "defs.h"
 
-#define TIMER_HZ 100
-#define TIME_HZ 10000000   // the virt machine's `time` counts at 10 MHz
+#define TIMER_HZ      100
+#define TIME_HZ       10000000  // the virt machine's `time` counts at 10 MHz
 #define TICK_INTERVAL (TIME_HZ / TIMER_HZ)
 
 _Static_assert(TRAPFRAME == 0x3fffffe000L, "trampoline.S hard-codes TRAPFRAME");
@@ -25,7 +25,7 @@ volatile uint64 ticks;
 extern char trampoline[], uservec[], userret[];
 extern void kernelvec(void);
 extern volatile int panicked;
-extern int timer_sstc;   // start.c: 1 if the timer is Sstc's stimecmp
+extern int timer_sstc;  // start.c: 1 if the timer is Sstc's stimecmp
 
 void usertrap(void);
 
@@ -68,23 +68,23 @@ dev_intr(uint64 scause)
 {
   int tick = 0;
 
-  if(scause == (SCAUSE_INTR | IRQ_S_TIMER) && timer_sstc){
+  if (scause == (SCAUSE_INTR | IRQ_S_TIMER) && timer_sstc) {
     // The next multiple of the interval, so late interrupts do not make the clock drift.
     // Re-arming clears sip.STIP.
     write_stimecmp((csr_read(time) / TICK_INTERVAL + 1) * TICK_INTERVAL);
     tick = 1;
-  } else if(scause == (SCAUSE_INTR | IRQ_S_SOFT) && !timer_sstc){
-    csr_clear(sip, SIE_SSIE);   // a tick forwarded by machinevec (start.c)
+  } else if (scause == (SCAUSE_INTR | IRQ_S_SOFT) && !timer_sstc) {
+    csr_clear(sip, SIE_SSIE);  // a tick forwarded by machinevec (start.c)
     tick = 1;
   }
-  if(tick){
-    while(panicked)
-      ;   // another hart panicked: stop here
-    if(cpuid() == 0)
+  if (tick) {
+    while (panicked)
+      ;  // another hart panicked: stop here
+    if (cpuid() == 0)
       clock_tick();
     return IRQ_S_TIMER;
   }
-  if(scause == (SCAUSE_INTR | IRQ_S_EXT)){
+  if (scause == (SCAUSE_INTR | IRQ_S_EXT)) {
     irq_dispatch();
     return IRQ_S_EXT;
   }
@@ -95,19 +95,31 @@ dev_intr(uint64 scause)
 static const char *
 fault_name(uint64 scause)
 {
-  switch(scause){
-  case EXC_INST_PAGE_FAULT: return "page fault (fetch)";
-  case EXC_LOAD_PAGE_FAULT: return "page fault (load)";
-  case EXC_STORE_PAGE_FAULT: return "page fault (store)";
-  case EXC_INST_ACCESS: return "access fault (fetch)";
-  case EXC_LOAD_ACCESS: return "access fault (load)";
-  case EXC_STORE_ACCESS: return "access fault (store)";
-  case EXC_ILLEGAL_INST: return "illegal instruction";
-  case EXC_INST_MISALIGNED: return "misaligned jump";
-  case EXC_LOAD_MISALIGNED: return "misaligned load";
-  case EXC_STORE_MISALIGNED: return "misaligned store";
-  case EXC_BREAKPOINT: return "breakpoint";
-  default: return "exception";
+  switch (scause) {
+  case EXC_INST_PAGE_FAULT:
+    return "page fault (fetch)";
+  case EXC_LOAD_PAGE_FAULT:
+    return "page fault (load)";
+  case EXC_STORE_PAGE_FAULT:
+    return "page fault (store)";
+  case EXC_INST_ACCESS:
+    return "access fault (fetch)";
+  case EXC_LOAD_ACCESS:
+    return "access fault (load)";
+  case EXC_STORE_ACCESS:
+    return "access fault (store)";
+  case EXC_ILLEGAL_INST:
+    return "illegal instruction";
+  case EXC_INST_MISALIGNED:
+    return "misaligned jump";
+  case EXC_LOAD_MISALIGNED:
+    return "misaligned load";
+  case EXC_STORE_MISALIGNED:
+    return "misaligned store";
+  case EXC_BREAKPOINT:
+    return "breakpoint";
+  default:
+    return "exception";
   }
 }
 
@@ -117,12 +129,12 @@ user_fault(struct proc *p, uint64 scause)
 {
   uint64 stval = csr_read(stval);
 
-  if(scause == EXC_ILLEGAL_INST)
-    printf("pid %d (%s): illegal instruction %p at pc %p, killed\n", p->pid, p->name,
-           (void *)stval, (void *)p->trapframe->epc);
+  if (scause == EXC_ILLEGAL_INST)
+    printf("pid %d (%s): illegal instruction %p at pc %p, killed\n", p->pid, p->name, (void *)stval,
+           (void *)p->trapframe->epc);
   else
-    printf("pid %d (%s): %s at va %p pc %p, killed\n", p->pid, p->name,
-           fault_name(scause), (void *)stval, (void *)p->trapframe->epc);
+    printf("pid %d (%s): %s at va %p pc %p, killed\n", p->pid, p->name, fault_name(scause),
+           (void *)stval, (void *)p->trapframe->epc);
   setkilled(p);
 }
 
@@ -134,22 +146,22 @@ usertrap(void)
   uint64 scause = csr_read(scause);
   int irq = 0;
 
-  if(csr_read(sstatus) & SSTATUS_SPP)
+  if (csr_read(sstatus) & SSTATUS_SPP)
     panic("usertrap: not from user mode");
-  csr_write(stvec, (uint64)kernelvec);   // we are in the kernel now
+  csr_write(stvec, (uint64)kernelvec);  // we are in the kernel now
 
-  if(scause == EXC_ECALL_U){
-    if(killed(p))
+  if (scause == EXC_ECALL_U) {
+    if (killed(p))
       exit(-1);
-    p->trapframe->epc += 4;   // return past the ecall
-    intr_on();                // the trap turned them off; system calls may be long
+    p->trapframe->epc += 4;  // return past the ecall
+    intr_on();               // the trap turned them off; system calls may be long
     syscall();
-  } else if((irq = dev_intr(scause)) == 0){
+  } else if ((irq = dev_intr(scause)) == 0) {
     user_fault(p, scause);
   }
-  if(killed(p))
+  if (killed(p))
     exit(-1);
-  if(irq == IRQ_S_TIMER)
+  if (irq == IRQ_S_TIMER)
     yield();
   usertrapret();
 }
@@ -161,7 +173,7 @@ usertrapret(void)
 {
   struct proc *p = myproc();
 
-  intr_off();   // until sret: a trap now would go to uservec while still in the kernel
+  intr_off();  // until sret: a trap now would go to uservec while still in the kernel
   csr_write(stvec, TRAMPOLINE + (uservec - trampoline));
   p->trapframe->kernel_satp = csr_read(satp);
   p->trapframe->kernel_sp = p->kstack + KSTACK_PAGES * PGSIZE;
@@ -187,18 +199,18 @@ kerneltrap(void)
   uint64 sstatus = csr_read(sstatus);
   uint64 scause = csr_read(scause);
 
-  if((sstatus & SSTATUS_SPP) == 0)
+  if ((sstatus & SSTATUS_SPP) == 0)
     panic("kerneltrap: not from supervisor mode");
-  if(intr_get())
+  if (intr_get())
     panic("kerneltrap: interrupts enabled");
   int irq = dev_intr(scause);
-  if(irq == 0){
+  if (irq == 0) {
     printf("kernel trap: scause %p sepc %p stval %p (%s)\n", (void *)scause, (void *)sepc,
            (void *)csr_read(stval), fault_name(scause));
     panic("kerneltrap");
   }
   struct proc *p = myproc();
-  if(irq == IRQ_S_TIMER && p != 0 && p->state == RUNNING)
+  if (irq == IRQ_S_TIMER && p != 0 && p->state == RUNNING)
     yield();
   // yield() may have taken other traps: put back what sret needs.
   csr_write(sepc, sepc);

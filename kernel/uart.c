@@ -10,24 +10,24 @@
 #include "riscv.h"
 #include "defs.h"
 
-#define RHR 0   // receive holding (read)
-#define THR 0   // transmit holding (write)
-#define DLL 0   // divisor latch low (with LCR_DLAB)
-#define IER 1   // interrupt enable
-#define DLM 1   // divisor latch high (with LCR_DLAB)
-#define FCR 2   // FIFO control (write)
-#define ISR 2   // interrupt status (read)
-#define LCR 3   // line control
-#define LSR 5   // line status
+#define RHR 0  // receive holding (read)
+#define THR 0  // transmit holding (write)
+#define DLL 0  // divisor latch low (with LCR_DLAB)
+#define IER 1  // interrupt enable
+#define DLM 1  // divisor latch high (with LCR_DLAB)
+#define FCR 2  // FIFO control (write)
+#define ISR 2  // interrupt status (read)
+#define LCR 3  // line control
+#define LSR 5  // line status
 
-#define IER_RX 0x01        // received data available
-#define IER_TX 0x02        // transmit holding register empty
+#define IER_RX     0x01  // received data available
+#define IER_TX     0x02  // transmit holding register empty
 #define FCR_ENABLE 0x01
-#define FCR_CLEAR 0x06     // clear both FIFOs
-#define LCR_8N1 0x03
-#define LCR_DLAB 0x80
-#define LSR_DR 0x01        // a byte is waiting in RHR
-#define LSR_THRE 0x20      // THR can take a byte
+#define FCR_CLEAR  0x06  // clear both FIFOs
+#define LCR_8N1    0x03
+#define LCR_DLAB   0x80
+#define LSR_DR     0x01  // a byte is waiting in RHR
+#define LSR_THRE   0x20  // THR can take a byte
 
 #define reg(r) ((volatile uchar *)(UART0 + (r)))
 
@@ -35,10 +35,10 @@ extern volatile int panicked;
 
 #define TXBUF 64
 static struct {
-  struct spinlock lock;   // guards buf, head and tail
+  struct spinlock lock;  // guards buf, head and tail
   char buf[TXBUF];
-  uint64 head;            // next byte to send (buf[head % TXBUF])
-  uint64 tail;            // next free slot
+  uint64 head;  // next byte to send (buf[head % TXBUF])
+  uint64 tail;  // next free slot
 } tx;
 
 static void uart_irq(void *arg);
@@ -48,7 +48,7 @@ uart_init(void)
 {
   *reg(IER) = 0;
   *reg(LCR) = LCR_DLAB;
-  *reg(DLL) = 3;          // 115200 / 3 = 38400 baud (QEMU ignores it)
+  *reg(DLL) = 3;  // 115200 / 3 = 38400 baud (QEMU ignores it)
   *reg(DLM) = 0;
   *reg(LCR) = LCR_8N1;
   *reg(FCR) = FCR_ENABLE | FCR_CLEAR;
@@ -61,10 +61,10 @@ uart_init(void)
 static void
 uart_kick(void)
 {
-  while(tx.head != tx.tail && (*reg(LSR) & LSR_THRE)){
+  while (tx.head != tx.tail && (*reg(LSR) & LSR_THRE)) {
     *reg(THR) = tx.buf[tx.head % TXBUF];
     tx.head++;
-    wakeup(&tx.head);   // room in the ring for uart_putc()
+    wakeup(&tx.head);  // room in the ring for uart_putc()
   }
 }
 
@@ -73,9 +73,9 @@ void
 uart_putc(int c)
 {
   spin_lock(&tx.lock);
-  while(panicked)
+  while (panicked)
     ;
-  while(tx.tail - tx.head == TXBUF)
+  while (tx.tail - tx.head == TXBUF)
     sleep(&tx.head, &tx.lock);
   tx.buf[tx.tail % TXBUF] = c;
   tx.tail++;
@@ -88,9 +88,9 @@ void
 uart_putc_sync(int c)
 {
   irq_push_off();
-  while(panicked)
+  while (panicked)
     ;
-  while((*reg(LSR) & LSR_THRE) == 0)
+  while ((*reg(LSR) & LSR_THRE) == 0)
     ;
   *reg(THR) = c;
   irq_pop_off();
@@ -100,8 +100,8 @@ uart_putc_sync(int c)
 void
 uart_intr(void)
 {
-  (void)*reg(ISR);   // reading ISR acknowledges a transmit-empty interrupt
-  while(*reg(LSR) & LSR_DR)
+  (void)*reg(ISR);  // reading ISR acknowledges a transmit-empty interrupt
+  while (*reg(LSR) & LSR_DR)
     console_intr(*reg(RHR));
   spin_lock(&tx.lock);
   uart_kick();

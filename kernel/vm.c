@@ -14,21 +14,21 @@
 #include "defs.h"
 
 pagetable_t kernel_pagetable;
-extern char etext[];        // kernel.ld: end of kernel text
-extern char trampoline[];   // trampoline.S
+extern char etext[];       // kernel.ld: end of kernel text
+extern char trampoline[];  // trampoline.S
 
 // The leaf PTE for va, allocating intermediate tables when create != 0; 0 on failure.
 static pte_t *
 pte_find(pagetable_t pt, uint64 va, int create)
 {
-  if(va >= MAXVA)
+  if (va >= MAXVA)
     return 0;
-  for(int level = 2; level > 0; level--){
+  for (int level = 2; level > 0; level--) {
     pte_t *pte = &pt[VPN(level, va)];
-    if(*pte & PTE_V){
+    if (*pte & PTE_V) {
       pt = (pagetable_t)PTE_TO_PA(*pte);
     } else {
-      if(!create || (pt = kalloc()) == 0)
+      if (!create || (pt = kalloc()) == 0)
         return 0;
       *pte = PA_TO_PTE(pt) | PTE_V;
     }
@@ -41,11 +41,11 @@ pte_find(pagetable_t pt, uint64 va, int create)
 static int
 map_range(pagetable_t pt, uint64 va, uint64 pa, uint64 sz, int perm)
 {
-  for(uint64 off = 0; off < sz; off += PGSIZE){
+  for (uint64 off = 0; off < sz; off += PGSIZE) {
     pte_t *pte = pte_find(pt, va + off, 1);
-    if(pte == 0)
+    if (pte == 0)
       return -1;
-    if(*pte & PTE_V)
+    if (*pte & PTE_V)
       panic("map_range: remap");
     *pte = PA_TO_PTE(pa + off) | perm | PTE_V | PTE_A | PTE_D;
   }
@@ -56,11 +56,11 @@ map_range(pagetable_t pt, uint64 va, uint64 pa, uint64 sz, int perm)
 static void
 unmap_range(pagetable_t pt, uint64 va, uint64 npages, int do_free)
 {
-  for(uint64 i = 0; i < npages; i++){
+  for (uint64 i = 0; i < npages; i++) {
     pte_t *pte = pte_find(pt, va + i * PGSIZE, 0);
-    if(pte == 0 || (*pte & PTE_V) == 0)
+    if (pte == 0 || (*pte & PTE_V) == 0)
       continue;
-    if(do_free)
+    if (do_free)
       kfree((void *)PTE_TO_PA(*pte));
     *pte = 0;
   }
@@ -84,7 +84,7 @@ uvm_unmap(pagetable_t pt, uint64 va, uint64 npages, int do_free)
 void
 kvm_map(pagetable_t kpt, uint64 va, uint64 pa, uint64 sz, int perm)
 {
-  if(map_range(kpt, PGROUNDDOWN(va), PGROUNDDOWN(pa), PGROUNDUP(sz), perm) < 0)
+  if (map_range(kpt, PGROUNDDOWN(va), PGROUNDDOWN(pa), PGROUNDUP(sz), perm) < 0)
     panic("kvm_map: out of memory");
 }
 
@@ -95,17 +95,17 @@ kvm_init(void)
   pagetable_t kpt = kalloc();
 
   kvm_map(kpt, UART0, UART0, PGSIZE, PTE_R | PTE_W);
-  kvm_map(kpt, VIRTIO0, VIRTIO0, 8 * PGSIZE, PTE_R | PTE_W);   // virtio-mmio slots 0..7
+  kvm_map(kpt, VIRTIO0, VIRTIO0, 8 * PGSIZE, PTE_R | PTE_W);  // virtio-mmio slots 0..7
   kvm_map(kpt, PLIC, PLIC, 0x400000, PTE_R | PTE_W);
   kvm_map(kpt, PCIE_ECAM, PCIE_ECAM, PCIE_ECAM_SIZE, PTE_R | PTE_W);
   kvm_map(kpt, PCIE_MMIO, PCIE_MMIO, PCIE_MMIO_SIZE, PTE_R | PTE_W);
   kvm_map(kpt, KERNBASE, KERNBASE, (uint64)etext - KERNBASE, PTE_R | PTE_X);
   kvm_map(kpt, (uint64)etext, (uint64)etext, PHYSTOP - (uint64)etext, PTE_R | PTE_W);
   kvm_map(kpt, TRAMPOLINE, (uint64)trampoline, PGSIZE, PTE_R | PTE_X);
-  for(int i = 0; i < NPROC; i++){
-    for(int j = 0; j < KSTACK_PAGES; j++){
+  for (int i = 0; i < NPROC; i++) {
+    for (int j = 0; j < KSTACK_PAGES; j++) {
       char *pa = kalloc();
-      if(pa == 0)
+      if (pa == 0)
         panic("kvm_init: kernel stacks");
       kvm_map(kpt, KSTACK(i) + j * PGSIZE, (uint64)pa, PGSIZE, PTE_R | PTE_W);
     }
@@ -117,9 +117,9 @@ kvm_init(void)
 void
 kvm_inithart(void)
 {
-  sfence_vma();   // finish stores to the page table before using it
+  sfence_vma();  // finish stores to the page table before using it
   csr_write(satp, MAKE_SATP(kernel_pagetable));
-  sfence_vma();   // drop stale translations
+  sfence_vma();  // drop stale translations
 }
 
 // An empty user page table, or 0.
@@ -134,18 +134,18 @@ uvm_create(void)
 uint64
 uvm_alloc(pagetable_t pt, uint64 oldsz, uint64 newsz, int xperm)
 {
-  if(newsz <= oldsz)
+  if (newsz <= oldsz)
     return oldsz;
-  if(newsz > TRAPFRAME)
+  if (newsz > TRAPFRAME)
     return 0;
   // Refuse at once what cannot succeed, rather than take every page and give them back
   // (the page-table pages it would add stay allocated until the process exits).
-  if((PGROUNDUP(newsz) - PGROUNDUP(oldsz)) / PGSIZE > kalloc_free_pages())
+  if ((PGROUNDUP(newsz) - PGROUNDUP(oldsz)) / PGSIZE > kalloc_free_pages())
     return 0;
-  for(uint64 va = PGROUNDUP(oldsz); va < newsz; va += PGSIZE){
+  for (uint64 va = PGROUNDUP(oldsz); va < newsz; va += PGSIZE) {
     char *pa = kalloc();
-    if(pa == 0 || map_range(pt, va, (uint64)pa, PGSIZE, PTE_R | PTE_U | xperm) < 0){
-      if(pa)
+    if (pa == 0 || map_range(pt, va, (uint64)pa, PGSIZE, PTE_R | PTE_U | xperm) < 0) {
+      if (pa)
         kfree(pa);
       uvm_dealloc(pt, va, oldsz);
       return 0;
@@ -158,10 +158,10 @@ uvm_alloc(pagetable_t pt, uint64 oldsz, uint64 newsz, int xperm)
 uint64
 uvm_dealloc(pagetable_t pt, uint64 oldsz, uint64 newsz)
 {
-  if(newsz >= oldsz)
+  if (newsz >= oldsz)
     return oldsz;
   uint64 from = PGROUNDUP(newsz), to = PGROUNDUP(oldsz);
-  if(to > from)
+  if (to > from)
     unmap_range(pt, from, (to - from) / PGSIZE, 1);
   return newsz;
 }
@@ -170,13 +170,13 @@ uvm_dealloc(pagetable_t pt, uint64 oldsz, uint64 newsz)
 int
 uvm_copy(pagetable_t old, pagetable_t new, uint64 sz)
 {
-  for(uint64 va = 0; va < sz; va += PGSIZE){
+  for (uint64 va = 0; va < sz; va += PGSIZE) {
     pte_t *pte = pte_find(old, va, 0);
-    if(pte == 0 || (*pte & PTE_V) == 0)
+    if (pte == 0 || (*pte & PTE_V) == 0)
       continue;
     char *pa = kalloc();
-    if(pa == 0 || map_range(new, va, (uint64)pa, PGSIZE, PTE_FLAGS(*pte) & ~PTE_V) < 0){
-      if(pa)
+    if (pa == 0 || map_range(new, va, (uint64)pa, PGSIZE, PTE_FLAGS(*pte) & ~PTE_V) < 0) {
+      if (pa)
         kfree(pa);
       unmap_range(new, 0, va / PGSIZE, 1);
       return -1;
@@ -190,11 +190,11 @@ uvm_copy(pagetable_t old, pagetable_t new, uint64 sz)
 static void
 free_tables(pagetable_t pt, int level)
 {
-  for(int i = 0; i < 512; i++){
+  for (int i = 0; i < 512; i++) {
     pte_t pte = pt[i];
-    if((pte & PTE_V) == 0)
+    if ((pte & PTE_V) == 0)
       continue;
-    if(level == 0 || (pte & (PTE_R | PTE_W | PTE_X)))
+    if (level == 0 || (pte & (PTE_R | PTE_W | PTE_X)))
       panic("free_tables: leaf still mapped");
     free_tables((pagetable_t)PTE_TO_PA(pte), level - 1);
   }
@@ -205,7 +205,7 @@ free_tables(pagetable_t pt, int level)
 void
 uvm_free(pagetable_t pt, uint64 sz)
 {
-  if(sz > 0)
+  if (sz > 0)
     unmap_range(pt, 0, PGROUNDUP(sz) / PGSIZE, 1);
   free_tables(pt, 2);
 }
@@ -216,7 +216,7 @@ uvm_clear(pagetable_t pt, uint64 va)
 {
   pte_t *pte = pte_find(pt, va, 0);
 
-  if(pte == 0)
+  if (pte == 0)
     panic("uvm_clear: no page");
   *pte &= ~PTE_U;
 }
@@ -227,7 +227,7 @@ walkaddr(pagetable_t pt, uint64 va)
 {
   pte_t *pte = pte_find(pt, va, 0);
 
-  if(pte == 0 || (*pte & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
+  if (pte == 0 || (*pte & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
     return 0;
   return PTE_TO_PA(*pte);
 }
@@ -239,7 +239,7 @@ user_page(pagetable_t pt, uint64 va, int need)
   pte_t *pte = pte_find(pt, va, 0);
   int want = PTE_V | PTE_U | need;
 
-  if(pte == 0 || (*pte & want) != want)
+  if (pte == 0 || (*pte & want) != want)
     return 0;
   return (char *)PTE_TO_PA(*pte) + (va % PGSIZE);
 }
@@ -248,12 +248,12 @@ user_page(pagetable_t pt, uint64 va, int need)
 int
 copyout(pagetable_t pt, uint64 dstva, const void *src, uint64 len)
 {
-  while(len > 0){
+  while (len > 0) {
     char *pa = user_page(pt, dstva, PTE_W);
-    if(pa == 0)
+    if (pa == 0)
       return -1;
     uint64 n = PGSIZE - dstva % PGSIZE;
-    if(n > len)
+    if (n > len)
       n = len;
     memmove(pa, src, n);
     len -= n;
@@ -267,12 +267,12 @@ copyout(pagetable_t pt, uint64 dstva, const void *src, uint64 len)
 int
 copyin(pagetable_t pt, void *dst, uint64 srcva, uint64 len)
 {
-  while(len > 0){
+  while (len > 0) {
     char *pa = user_page(pt, srcva, PTE_R);
-    if(pa == 0)
+    if (pa == 0)
       return -1;
     uint64 n = PGSIZE - srcva % PGSIZE;
-    if(n > len)
+    if (n > len)
       n = len;
     memmove(dst, pa, n);
     len -= n;
@@ -287,14 +287,14 @@ copyin(pagetable_t pt, void *dst, uint64 srcva, uint64 len)
 int
 copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max)
 {
-  while(max > 0){
+  while (max > 0) {
     char *pa = user_page(pt, srcva, PTE_R);
-    if(pa == 0)
+    if (pa == 0)
       return -1;
     uint64 n = PGSIZE - srcva % PGSIZE;
-    for(; n > 0 && max > 0; n--, max--, srcva++){
+    for (; n > 0 && max > 0; n--, max--, srcva++) {
       *dst = *pa++;
-      if(*dst++ == 0)
+      if (*dst++ == 0)
         return 0;
     }
   }
@@ -307,7 +307,7 @@ user_range(uint64 va, uint64 len)
 {
   struct proc *p = myproc();
 
-  if(p == 0 || p->pagetable == 0 || va >= MAXVA || len > p->sz || va > p->sz - len)
+  if (p == 0 || p->pagetable == 0 || va >= MAXVA || len > p->sz || va > p->sz - len)
     return 0;
   return p;
 }
@@ -317,7 +317,7 @@ copy_to_user(uint64 dstva, const void *src, uint64 len)
 {
   struct proc *p = user_range(dstva, len);
 
-  if(p == 0 || copyout(p->pagetable, dstva, src, len) < 0)
+  if (p == 0 || copyout(p->pagetable, dstva, src, len) < 0)
     return -EFAULT;
   return 0;
 }
@@ -327,7 +327,7 @@ copy_from_user(void *dst, uint64 srcva, uint64 len)
 {
   struct proc *p = user_range(srcva, len);
 
-  if(p == 0 || copyin(p->pagetable, dst, srcva, len) < 0)
+  if (p == 0 || copyin(p->pagetable, dst, srcva, len) < 0)
     return -EFAULT;
   return 0;
 }
