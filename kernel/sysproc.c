@@ -67,7 +67,8 @@ sys_sleep(void)
       spin_unlock(&tickslock);
       return -EINTR;
     }
-    sleep((void *)&ticks, &tickslock);
+    // A channel of its own: only the deadline (or kill) wakes it, not every tick.
+    sleep_deadline(&myproc()->deadline, &tickslock, until);
   }
   spin_unlock(&tickslock);
   return 0;
