@@ -112,7 +112,7 @@ format(struct sink *s, const char *fmt, va_list ap)
 int
 printf(const char *fmt, ...)
 {
-  struct sink s = {0, 0, 0};
+  struct sink s = { 0, 0, 0 };
   va_list ap;
   int locking = print_locking;
 
@@ -130,7 +130,7 @@ printf(const char *fmt, ...)
 int
 snprintf(char *buf, int size, const char *fmt, ...)
 {
-  struct sink s = {buf, size, 0};
+  struct sink s = { buf, size, 0 };
   va_list ap;
 
   if (size <= 0)

@@ -262,7 +262,8 @@ growproc(int n)
     if (sz + n > TRAPFRAME || (sz = uvm_alloc(p->pagetable, sz, sz + n, PTE_W)) == 0)
       return -1;
   } else if (n < 0) {
-    if ((uint64) - (int64)n > sz - p->heap_base)
+    uint64 shrink = -(int64)n;
+    if (shrink > sz - p->heap_base)
       return -1;  // would free the stack, data or text
     sz = uvm_dealloc(p->pagetable, sz, sz + n);
     sfence_vma();
