@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import zipfile
 
 import harness
@@ -50,13 +51,43 @@ def make_tree(ctx, name, parts=None):
     return out
 
 
-@harness.timeout(300)
-def test_solution_full_marks(ctx):
-    parts, out = grade(ROOT)
-    total = re.search(r"^Score: (\d+)/(\d+)", out, re.M)
-    assert total and total.group(1) == total.group(2), \
-        "the reference solution must score full marks:\n" + out[-3000:]
-    ctx.note("solution: %s/%s" % total.groups())
+@harness.timeout(400)
+def test_solution_and_partial_graded_at_once(ctx):
+    # Two graders on one machine at once (the solution here, and a tree with parts 3 and 4
+    # removed): they must not interfere. The solution scores full marks; the partial tree
+    # keeps all the points of parts 1 and 2 and none of 3 and 4 (partial credit works).
+    tree = make_tree(ctx, "partial", parts=("arp", "udprx"))
+    results = {}
+
+    def run(key, where):
+        try:
+            results[key] = grade(where)
+        except BaseException as e:   # noqa: B902 - reported below
+            results[key] = e
+    try:
+        threads = [threading.Thread(target=run, args=(k, w))
+                   for k, w in (("solution", ROOT), ("partial", tree))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for key in ("solution", "partial"):
+            if isinstance(results[key], BaseException):
+                raise results[key]
+        parts, out = results["solution"]
+        total = re.search(r"^Score: (\d+)/(\d+)", out, re.M)
+        assert total and total.group(1) == total.group(2), \
+            "the reference solution must score full marks:\n" + out[-3000:]
+        parts, pout = results["partial"]
+        for key in ("part 1", "part 2"):
+            got, full = part_score(parts, key)
+            assert got == full, "with parts 1-2 done, %s should score %d, got %d:\n%s" % (
+                key, full, got, pout[-3000:])
+        for key in ("part 3", "part 4"):
+            assert part_score(parts, key)[0] == 0, "%s should score 0:\n%s" % (key, pout[-3000:])
+        ctx.note("solution %s/%s, partial tree graded at the same time" % total.groups())
+    finally:
+        shutil.rmtree(os.path.dirname(tree), ignore_errors=True)
 
 
 @harness.timeout(600)
@@ -86,22 +117,6 @@ def test_handout(ctx):
             assert part_score(parts, key)[0] == 0, \
                 "the handout must score 0 on %s:\n%s" % (key, out[-3000:])
         ctx.note("handout: kernel %d/%d, every lab part 0" % kernel)
-    finally:
-        shutil.rmtree(os.path.dirname(tree), ignore_errors=True)
-
-
-@harness.timeout(300)
-def test_partial_credit(ctx):
-    # Parts 1 and 2 done, 3 and 4 not: parts 1 and 2 keep all their points.
-    tree = make_tree(ctx, "partial", parts=("arp", "udprx"))
-    try:
-        parts, out = grade(tree)
-        for key in ("part 1", "part 2"):
-            got, full = part_score(parts, key)
-            assert got == full, "with parts 1-2 done, %s should score %d, got %d:\n%s" % (
-                key, full, got, out[-3000:])
-        for key in ("part 3", "part 4"):
-            assert part_score(parts, key)[0] == 0, "%s should score 0:\n%s" % (key, out[-3000:])
     finally:
         shutil.rmtree(os.path.dirname(tree), ignore_errors=True)
 
