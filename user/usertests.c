@@ -23,8 +23,8 @@
 
 #define SLOW         1           // skipped by -q
 #define FAIL_EXIT    99          // exit status of a child that already printed why it failed
-#define TEST_TIMEOUT (60 * 100)  // ticks
-#define SLOW_TIMEOUT (400 * 100)
+#define TEST_TIMEOUT (200 * 100)  // ticks
+#define SLOW_TIMEOUT (600 * 100)
 
 static const char *current = "?";  // the running test's name (in its child)
 static char big[64 * 1024];        // scratch for file and pipe data
