@@ -56,6 +56,7 @@ compile(const char *re, struct pattern *p)
   return 0;
 }
 
+// Does atom a match the character c (never the NUL at the end)?
 static int
 atom_matches(struct atom *a, char c)
 {

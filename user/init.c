@@ -20,7 +20,7 @@ open_console(void)
 static int
 start_shell(void)
 {
-  static char *argv[] = {"sh", 0};
+  static char *argv[] = { "sh", 0 };
   int pid = fork();
 
   if (pid == 0) {

@@ -23,6 +23,7 @@ type_name(int type)
   return "?";
 }
 
+// One line: name, type, inode number, size.
 static void
 print_entry(const char *name, struct stat *st)
 {

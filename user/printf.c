@@ -14,6 +14,7 @@ struct sink {
   int total;  // bytes produced, including any that did not fit
 };
 
+// Write out what a descriptor sink holds.
 static void
 sink_flush(struct sink *s)
 {
@@ -23,6 +24,7 @@ sink_flush(struct sink *s)
   }
 }
 
+// Add one byte to the sink (a string sink drops what does not fit).
 static void
 sink_putc(struct sink *s, char c)
 {
@@ -144,7 +146,7 @@ int
 vfprintf(int fd, const char *fmt, va_list ap)
 {
   char buf[256];
-  struct sink s = {fd, buf, sizeof(buf), 0, 0};
+  struct sink s = { fd, buf, sizeof(buf), 0, 0 };
 
   vformat(&s, fmt, ap);
   sink_flush(&s);
@@ -195,7 +197,7 @@ snprintf(char *buf, int size, const char *fmt, ...)
 int
 vsnprintf(char *buf, int size, const char *fmt, va_list ap)
 {
-  struct sink s = {-1, buf, size > 0 ? size - 1 : 0, 0, 0};
+  struct sink s = { -1, buf, size > 0 ? size - 1 : 0, 0, 0 };
 
   vformat(&s, fmt, ap);
   if (size > 0)

@@ -52,6 +52,7 @@ static struct token tokens[MAXTOKENS];
 static int ntokens, tpos;
 static const char *syntax_error;  // set by the parser: the token it could not use
 
+// n zeroed bytes from the line's arena, or 0 when it is full.
 static void *
 arena_alloc(int n)
 {
@@ -68,6 +69,7 @@ arena_alloc(int n)
 
 // ---- lexer ----
 
+// Is c an operator character?
 static int
 is_special(char c)
 {
@@ -166,17 +168,19 @@ tokenize(const char *s)
 
 // ---- parser ----
 
+// How a token kind is shown in a syntax error.
 static const char *
 token_name(int kind)
 {
   static const char *const names[] = {
-      [TK_WORD] = "word", [TK_PIPE] = "|",          [TK_IN] = "<",  [TK_OUT] = ">",
-      [TK_APPEND] = ">>", [TK_SEMI] = ";",          [TK_AMP] = "&", [TK_LPAREN] = "(",
-      [TK_RPAREN] = ")",  [TK_END] = "end of line",
+    [TK_WORD] = "word", [TK_PIPE] = "|",          [TK_IN] = "<",  [TK_OUT] = ">",
+    [TK_APPEND] = ">>", [TK_SEMI] = ";",          [TK_AMP] = "&", [TK_LPAREN] = "(",
+    [TK_RPAREN] = ")",  [TK_END] = "end of line",
   };
   return names[kind];
 }
 
+// The kind of the next token.
 static int
 peek(void)
 {
@@ -192,6 +196,7 @@ parse_fail(void)
   return 0;
 }
 
+// A new tree node from the arena.
 static struct node *
 new_node(int kind, struct node *left, struct node *right)
 {
@@ -349,6 +354,7 @@ apply_redir(struct redir *r)
   return 0;
 }
 
+// Apply every redirection of n, in order; 0 or -1.
 static int
 apply_redirs(struct node *n)
 {

@@ -187,12 +187,14 @@ atoi(const char *s)
   return neg ? -n : n;
 }
 
+// Is c a decimal digit?
 int
 isdigit(int c)
 {
   return c >= '0' && c <= '9';
 }
 
+// Is c white space?
 int
 isspace(int c)
 {

@@ -21,8 +21,8 @@
 #endif
 #define PGROUND_DOWN(a) ((uint64)(a) & ~(uint64)(PGSIZE - 1))
 
-#define SLOW         1           // skipped by -q
-#define FAIL_EXIT    99          // exit status of a child that already printed why it failed
+#define SLOW         1            // skipped by -q
+#define FAIL_EXIT    99           // exit status of a child that already printed why it failed
 #define TEST_TIMEOUT (200 * 100)  // ticks
 #define SLOW_TIMEOUT (600 * 100)
 
@@ -78,6 +78,7 @@ expect_ok(long r, const char *what)
   return r;
 }
 
+// fork, failing the test if it fails.
 static int
 xfork(void)
 {
@@ -120,6 +121,7 @@ write_file(const char *path, const void *data, int n)
   close(fd);
 }
 
+// Free physical pages, from sysinfo (0 if sysinfo does not work).
 static uint64
 free_pages(void)
 {
@@ -130,6 +132,7 @@ free_pages(void)
   return si.freepages;
 }
 
+// Process slots in use, from sysinfo (0 if sysinfo does not work).
 static uint64
 procs_in_use(void)
 {
@@ -170,6 +173,7 @@ bad_addr(int i)
 }
 #define NBAD 12
 
+// Every call on a descriptor that is not open fails with EBADF.
 void
 test_badfd(void)
 {
@@ -193,6 +197,7 @@ test_badfd(void)
     expect_err(write(fd, "x", 1), EBADF, "write unused fd");
 }
 
+// read and write with buffers the process does not own fail with EFAULT.
 void
 test_badptr_rw(void)
 {
@@ -220,6 +225,7 @@ test_badptr_rw(void)
   close(p[1]);
 }
 
+// Path arguments the process does not own fail with EFAULT.
 void
 test_badptr_path(void)
 {
@@ -239,6 +245,7 @@ test_badptr_path(void)
   }
 }
 
+// fstat, pipe, sysinfo, poll and wait with bad pointers fail with EFAULT.
 void
 test_badptr_misc(void)
 {
@@ -290,6 +297,7 @@ expect_exec_fails(const char *path, char **argv, int e1, int e2, const char *wha
     fail("exec %s: child exit status %d (want exec to fail with errno %d)", what, st, e1);
 }
 
+// exec with a bad path, argv array or argument string fails with EFAULT.
 void
 test_badptr_exec(void)
 {
@@ -318,6 +326,7 @@ raw_syscall(long num, long a0)
   return r;
 }
 
+// Unknown system-call numbers return -ENOSYS.
 void
 test_badsyscall(void)
 {
@@ -331,6 +340,7 @@ test_badsyscall(void)
   }
 }
 
+// Too-long paths, too many exec arguments, odd counts, bad pids.
 void
 test_badargs(void)
 {
@@ -412,12 +422,14 @@ fork_many(int total)
   }
 }
 
+// A few hundred short-lived children.
 void
 test_forkmany(void)
 {
   fork_many(200);
 }
 
+// Thousands of short-lived children.
 void
 test_forkstorm(void)
 {
@@ -444,6 +456,7 @@ test_forkconcurrent(void)
   }
 }
 
+// wait returns each child's pid and exit status; ECHILD when none are left.
 void
 test_exitwait(void)
 {
@@ -492,6 +505,7 @@ test_orphans(void)
   sleep(10);  // give init time to reap, before the leak check
 }
 
+// kill wakes a sleeping child and a child blocked on a pipe; status -1.
 void
 test_killsleeping(void)
 {
@@ -523,6 +537,7 @@ test_killsleeping(void)
   expect_err(kill(pid), ESRCH, "kill of a reaped pid");
 }
 
+// kill stops a child that never makes a system call; status -1.
 void
 test_killspinning(void)
 {
@@ -539,6 +554,7 @@ test_killspinning(void)
     fail("killed spinning child exited %d, want -1", st);
 }
 
+// sleep waits at least as long as asked, by uptime and by clock_us.
 void
 test_sleepuptime(void)
 {
@@ -570,6 +586,7 @@ nproc_settled(uint64 want)
   return n;
 }
 
+// sysinfo's counters are sane and follow a fork and a wait.
 void
 test_sysinfo(void)
 {
@@ -598,12 +615,14 @@ test_sysinfo(void)
 
 static uint64 fault_addr;  // set before forking the faulting child
 
+// Store a byte at fault_addr.
 static void
 store_fault(void)
 {
   *(volatile char *)fault_addr = 1;
 }
 
+// Load a byte from fault_addr.
 static void
 load_fault(void)
 {
@@ -611,18 +630,21 @@ load_fault(void)
   (void)c;
 }
 
+// Call the code at fault_addr.
 static void
 jump_fault(void)
 {
   ((void (*)(void))fault_addr)();
 }
 
+// Execute an all-zero (illegal) instruction.
 static void
 illegal_instruction(void)
 {
   asm volatile(".word 0");
 }
 
+// Read a supervisor CSR from user mode.
 static void
 csr_access(void)
 {
@@ -631,12 +653,14 @@ csr_access(void)
   asm volatile("csrr %0, sstatus" : "=r"(x));
 }
 
+// Execute ebreak.
 static void
 breakpoint(void)
 {
   asm volatile("ebreak");
 }
 
+// An atomic on a misaligned address (QEMU traps it).
 static void
 misaligned_amo(void)
 {
@@ -672,6 +696,7 @@ expect_killed(void (*fn)(void), uint64 addr, const char *what)
     fail("%s at %p: child exit status %d, want -1 (killed)", what, (void *)addr, st);
 }
 
+// Stores, loads and jumps to addresses a process may not use kill only it.
 void
 test_pagefault(void)
 {
@@ -693,6 +718,7 @@ test_pagefault(void)
   CHECK(data_word == 5);
 }
 
+// Other exceptions in user mode kill only the process too.
 void
 test_traps(void)
 {
@@ -704,6 +730,7 @@ test_traps(void)
 
 // ---- memory: sbrk and running out ----
 
+// sbrk grows and shrinks the heap; new memory is zero, freed memory is gone.
 void
 test_sbrkbasic(void)
 {
@@ -826,6 +853,7 @@ eat_memory(void)
   exit(0);
 }
 
+// A process takes every free page and gives them all back by exiting.
 void
 test_outofmemory(void)
 {
@@ -866,6 +894,7 @@ starved(void)
   exit(0);
 }
 
+// fork, pipe and exec with memory exhausted.
 void
 test_oomfork(void)
 {
@@ -906,6 +935,7 @@ test_malloc(void)
 
 // ---- files and directories ----
 
+// open, unlink and chdir of missing or wrong-type paths.
 void
 test_openmissing(void)
 {
@@ -925,6 +955,7 @@ test_openmissing(void)
   close(fd);
 }
 
+// Create, write, read back, modes, O_TRUNC, O_CREATE of an existing file.
 void
 test_createrw(void)
 {
@@ -987,6 +1018,7 @@ bigfile(int kbytes)
   expect_ok(unlink("ut_big"), "unlink ut_big");
 }
 
+// A file of megabytes, written and read back twice.
 void
 test_bigfile(void)
 {
@@ -999,6 +1031,7 @@ test_bigfile(void)
   bigfile(kb);  // the blocks of the first came back
 }
 
+// An unlinked file stays usable through open descriptors.
 void
 test_unlinkopen(void)
 {
@@ -1018,6 +1051,7 @@ test_unlinkopen(void)
   expect_ok(unlink("ut_uo"), "unlink");
 }
 
+// Hard links: nlink, EEXIST, ENOENT, the data survives the first name.
 void
 test_linkunlink(void)
 {
@@ -1041,6 +1075,7 @@ test_linkunlink(void)
   expect_err(unlink("ut_lb"), ENOENT, "unlink twice");
 }
 
+// mkdir, chdir, .., ENOTEMPTY, EEXIST, and the root's .. is the root.
 void
 test_dirs(void)
 {
@@ -1104,6 +1139,7 @@ remove_many(int n)
   unlink("ut_many");
 }
 
+// 200 files in one directory.
 void
 test_manyfiles(void)
 {
@@ -1214,6 +1250,7 @@ race_worker(int id)
   exit(0);
 }
 
+// Create, write, check and unlink from several processes at once.
 void
 test_concurrentfiles(void)
 {
@@ -1242,6 +1279,7 @@ test_concurrentfiles(void)
   expect_ok(unlink("ut_conc"), "rmdir");
 }
 
+// dup shares the offset; the descriptor table fills up with EMFILE.
 void
 test_dup(void)
 {
@@ -1270,6 +1308,7 @@ test_dup(void)
   expect_ok(unlink("ut_dup"), "unlink");
 }
 
+// fstat reports devices, pipes, directories and files.
 void
 test_fstattypes(void)
 {
@@ -1312,6 +1351,7 @@ test_diskfull(void)
 
 // ---- pipes ----
 
+// Data, wrong-end EBADF, and EOF on a pipe.
 void
 test_pipebasic(void)
 {
@@ -1366,6 +1406,7 @@ test_pipebig(void)
   close(p[0]);
 }
 
+// Writing to a pipe without readers fails with EPIPE, also when blocked.
 void
 test_pipeepipe(void)
 {
@@ -1432,6 +1473,7 @@ test_pipewriters(void)
   close(p[0]);
 }
 
+// Hundreds of pipes created and closed; descriptors and pages come back.
 void
 test_pipemany(void)
 {
@@ -1448,6 +1490,7 @@ test_pipemany(void)
   }
 }
 
+// poll on a pipe: timeout, POLLIN, POLLOUT, POLLHUP, POLLNVAL.
 void
 test_poll(void)
 {
@@ -1502,6 +1545,7 @@ run_capture(char **argv)
   return n;
 }
 
+// exec passes MAXARG-1 arguments (and an empty one) intact.
 void
 test_execargs(void)
 {
@@ -1572,6 +1616,7 @@ first_load(char *elf)
   fail("/echo has no PT_LOAD segment");
 }
 
+// Make the first segment's memsz smaller than its filesz.
 static void
 fix_memsz(char *elf)
 {
@@ -1580,6 +1625,7 @@ fix_memsz(char *elf)
   ph->memsz = ph->filesz - 1;  // smaller than the file part
 }
 
+// Make the first segment wrap around the top of the address space.
 static void
 fix_vaddr(char *elf)
 {
@@ -1589,6 +1635,7 @@ fix_vaddr(char *elf)
   ph->memsz = 0x20000;
 }
 
+// Point the program headers far beyond the end of the file.
 static void
 fix_phnum(char *elf)
 {
@@ -1597,6 +1644,7 @@ fix_phnum(char *elf)
   eh->phoff = 0x7ffffff0;  // program headers far beyond the file
 }
 
+// exec of missing, directory, non-ELF, truncated and malformed files.
 void
 test_execbad(void)
 {
@@ -1712,6 +1760,7 @@ test_filesizes(void)
   expect_ok(unlink("ut_size"), "unlink");
 }
 
+// Different spellings of one path name one inode; DIRSIZ-long names.
 void
 test_paths(void)
 {
@@ -1810,6 +1859,7 @@ test_filetable(void)
   close(i);
 }
 
+// A device node made with mknod works and is removed with unlink.
 void
 test_mknod(void)
 {
@@ -1896,6 +1946,7 @@ test_execbigargs(void)
   expect_exec_fails("echo", argv, E2BIG, ENOMEM, "arguments bigger than the stack");
 }
 
+// A directory cannot get a second name.
 void
 test_linkdir(void)
 {
@@ -1931,6 +1982,7 @@ mem_worker(void)
   exit(0);
 }
 
+// Heaps grown, copied by fork and shrunk by several processes at once.
 void
 test_memconcurrent(void)
 {

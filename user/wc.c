@@ -49,7 +49,7 @@ wc_one(int fd, const char *name, struct counts *total)
 int
 main(int argc, char **argv)
 {
-  struct counts total = {0, 0, 0};
+  struct counts total = { 0, 0, 0 };
   int i, fd, status = 0;
 
   if (argc < 2)
