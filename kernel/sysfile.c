@@ -137,7 +137,9 @@ dir_is_empty(struct inode *dp)
   return 1;
 }
 
-// link(old, new): a second name for a file (not a directory).
+#define LINK_MAX 32767  // nlink is a short on disk (fs.h): never let it wrap
+
+// link(old, new): a second name for a file (not a directory), at most LINK_MAX names.
 int64
 sys_link(void)
 {
@@ -151,9 +153,9 @@ sys_link(void)
   if ((ip = namei_err(old, 0, name, &r)) == 0)
     goto out;
   ilock(ip);
-  if (ip->type == T_DIR) {
+  if (ip->type == T_DIR || ip->nlink >= LINK_MAX) {
+    r = ip->type == T_DIR ? -EPERM : -EMLINK;
     iunlockput(ip);
-    r = -EPERM;
     goto out;
   }
   ip->nlink++;
