@@ -144,3 +144,42 @@ def test_kill_init(ctx):
     q.check("not permitted" in out, "kill of init was not refused: %r" % out)
     out = q.run("echo alive", 10)
     q.check("alive" in out, "the shell did not answer after kill of init")
+
+
+def fs_img_with_nlink(ctx, name, nlink):
+    # A copy of fs.img in which the root's file `name` has the given link count on disk
+    # (kernel/fs.h: superblock in block 1, 64-byte dinodes, 16-byte dirents).
+    bsize = 1024
+    with open(os.path.join(harness.ROOT, "fs.img"), "rb") as f:
+        img = bytearray(f.read())
+    sb = struct.unpack_from("<9I", img, bsize)
+    inode_start = sb[6]
+
+    def dinode_off(inum):
+        return (inode_start + inum // (bsize // 64)) * bsize + (inum % (bsize // 64)) * 64
+
+    root = dinode_off(1)
+    size = struct.unpack_from("<I", img, root + 8)[0]
+    first = struct.unpack_from("<I", img, root + 12)[0]
+    for off in range(0, min(size, bsize), 16):
+        inum, ename = struct.unpack_from("<H14s", img, first * bsize + off)
+        if inum and ename.rstrip(b"\0").decode() == name:
+            struct.pack_into("<h", img, dinode_off(inum) + 6, nlink)
+            path = os.path.join(ctx.log_dir, "nlink-fs.img")
+            with open(path, "wb") as f:
+                f.write(img)
+            return path
+    raise AssertionError("no %s in the root directory of fs.img" % name)
+
+
+def test_link_count_limit(ctx):
+    # nlink is a 16-bit count on disk: link() must refuse (EMLINK) before it wraps, or
+    # the next unlink finds nlink < 1 and the kernel panics.
+    q = ctx.boot(timeout=60, fs_img=fs_img_with_nlink(ctx, "README.md", 32766))
+    out = q.run("ln README.md a; ln README.md b", 10)
+    refused = "many links" in out
+    out = q.run("rm a; echo alive", 10)
+    q.drain(0.5, 3)
+    no_panic(q)
+    q.check("alive" in out, "rm after the link limit failed: %r" % out)
+    q.check(refused, "the second link past 32767 was not refused")
