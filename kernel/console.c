@@ -55,7 +55,8 @@ console_write(int user, uint64 src, int n)
   return done;
 }
 
-// read(2) on the console: up to n bytes of the current line; 0 at end of file.
+// read(2) on the console: up to n bytes of the current line; 0 at end of file, -EFAULT
+// (nothing consumed) for a bad address.
 static int
 console_read(int user, uint64 dst, int n)
 {
@@ -76,9 +77,11 @@ console_read(int user, uint64 dst, int n)
         cons.r++;  // consume it: this read returns 0 (end of file)
       break;       // otherwise leave it for the next read
     }
+    if (either_copyout(user, dst + got, &c, 1) < 0) {
+      spin_unlock(&cons.lock);  // the byte stays for the next read
+      return got > 0 ? got : -EFAULT;
+    }
     cons.r++;
-    if (either_copyout(user, dst + got, &c, 1) < 0)
-      break;
     got++;
     if (c == '\n')
       break;
