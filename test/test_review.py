@@ -183,3 +183,14 @@ def test_link_count_limit(ctx):
     no_panic(q)
     q.check("alive" in out, "rm after the link limit failed: %r" % out)
     q.check(refused, "the second link past 32767 was not refused")
+
+
+def test_console_read_bad_address(ctx):
+    # read(0, bad pointer) must fail with EFAULT and leave the typed line unread.
+    q = ctx.boot(timeout=60)
+    q.sendline("fuzzsys conread")
+    q.expect(r"fuzzsys conread\n", 10)
+    q.sendline("hello")
+    out = q.wait_prompt(10)
+    q.check("bad read -1 (Bad address)" in out, "read into a bad address: %r" % out)
+    q.check("then read 6: hello" in out, "the line was not kept whole: %r" % out)

@@ -1,7 +1,9 @@
 // fuzzsys: throw hostile arguments at the system calls (bad pointers, huge and negative
 // lengths, odd descriptors) to show that the kernel never panics on what a user program
 // sends it. Each round runs in a child (it may close its own stdout or die); the parent
-// reports; a round that blocks for good is killed after 3 s. Usage: fuzzsys [rounds [calls-per-round [seed]]]. Prints "fuzzsys: ok" at the end.
+// reports; a round that blocks for good is killed after 3 s. Prints "fuzzsys: ok" at
+// the end. Usage: fuzzsys [rounds [calls-per-round [seed]]]
+// `fuzzsys conread` reads a console line into a bad address, then into a good one.
 #include "user/user.h"
 #include "kernel/syscall_nr.h"
 #include "kernel/net/netctl.h"
@@ -45,26 +47,26 @@ static long
 pick_addr(void)
 {
   long brk = (long)sbrk(0);
-  long v[] = {0,
-              1,
-              4095,
-              4096,
-              brk - 1,
-              brk - 4,
-              brk,
-              brk + 4096,
-              0x80000000L,
-              0x3fffffe000L,
-              0x3ffffff000L,
-              1L << 38,
-              (1L << 39) - 1,
-              -1L,
-              -4096L,
-              (long)buf,
-              (long)buf,
-              (long)buf + 100,
-              (long)"/",
-              (long)"README.md"};
+  long v[] = { 0,
+               1,
+               4095,
+               4096,
+               brk - 1,
+               brk - 4,
+               brk,
+               brk + 4096,
+               0x80000000L,
+               0x3fffffe000L,
+               0x3ffffff000L,
+               1L << 38,
+               (1L << 39) - 1,
+               -1L,
+               -4096L,
+               (long)buf,
+               (long)buf,
+               (long)buf + 100,
+               (long)"/",
+               (long)"README.md" };
   return v[rnd() % NELEM(v)];
 }
 
@@ -72,9 +74,9 @@ pick_addr(void)
 static long
 pick_len(void)
 {
-  long v[] = {0,           1,     2,     7,       8,  16, 64,         4096,
-              8192,        65535, 65536, 1 << 20, -1, -2, 0x7fffffff, (long)0x80000000U,
-              0xffffffffL, -4096};
+  long v[] = { 0,           1,     2,     7,       8,  16, 64,         4096,
+               8192,        65535, 65536, 1 << 20, -1, -2, 0x7fffffff, (long)0x80000000U,
+               0xffffffffL, -4096 };
   return v[rnd() % NELEM(v)];
 }
 
@@ -82,10 +84,10 @@ pick_len(void)
 static long
 pick_small(void)
 {
-  long v[] = {0,     1,    2,         3,  4,    5,          6,
-              8,     15,   16,        17, 20,   21,         63,
-              64,    255,  256,       -1, -100, 0x7fffffff, (long)0x80000000U,
-              0x800, 0x40, 0x10000000};
+  long v[] = { 0,     1,    2,         3,  4,    5,          6,
+               8,     15,   16,        17, 20,   21,         63,
+               64,    255,  256,       -1, -100, 0x7fffffff, (long)0x80000000U,
+               0x800, 0x40, 0x10000000 };
   return v[rnd() % NELEM(v)];
 }
 
@@ -107,11 +109,11 @@ pick_any(void)
 
 // The calls that are safe to fuzz in a child (no fork/exit/kill/exec of something real).
 static const int calls[] = {
-    SYS_wait,       SYS_pipe,       SYS_read,     SYS_fstat, SYS_chdir,  SYS_dup,
-    SYS_sbrk,       SYS_open,       SYS_write,    SYS_mknod, SYS_unlink, SYS_link,
-    SYS_mkdir,      SYS_close,      SYS_sysinfo,  SYS_poll,  SYS_socket, SYS_bind,
-    SYS_connect,    SYS_sendto,     SYS_recvfrom, SYS_send,  SYS_recv,   SYS_getsockname,
-    SYS_setsockopt, SYS_getsockopt, SYS_netctl,   SYS_exec,  SYS_sleep,
+  SYS_wait,       SYS_pipe,       SYS_read,     SYS_fstat, SYS_chdir,  SYS_dup,
+  SYS_sbrk,       SYS_open,       SYS_write,    SYS_mknod, SYS_unlink, SYS_link,
+  SYS_mkdir,      SYS_close,      SYS_sysinfo,  SYS_poll,  SYS_socket, SYS_bind,
+  SYS_connect,    SYS_sendto,     SYS_recvfrom, SYS_send,  SYS_recv,   SYS_getsockname,
+  SYS_setsockopt, SYS_getsockopt, SYS_netctl,   SYS_exec,  SYS_sleep,
 };
 
 // One random call. Arguments that would only make the run slow are tamed.
@@ -153,9 +155,26 @@ open_some(void)
   open("README.md", O_RDONLY);
 }
 
+// read(2) of a console line into a bad address: -EFAULT, and the line is still there.
+static void
+bad_console_read(void)
+{
+  char line[64];
+  int r = read(0, (char *)8, 10);
+
+  printf("fuzzsys: bad read %d (%s)\n", r, r < 0 ? strerror(errno) : "no error");
+  r = read(0, line, sizeof(line) - 1);
+  line[r > 0 ? r : 0] = 0;
+  printf("fuzzsys: then read %d: %s", r, line);
+}
+
 int
 main(int argc, char **argv)
 {
+  if (argc > 1 && strcmp(argv[1], "conread") == 0) {
+    bad_console_read();
+    exit(0);
+  }
   int rounds = argc > 1 ? atoi(argv[1]) : 20;
   int per = argc > 2 ? atoi(argv[2]) : 500;
   uint64 seed = argc > 3 ? atoi(argv[3]) : 12345;
