@@ -35,7 +35,8 @@
 #
 # Booting waits for the first prompt and for every secondary hart's "hart N starting" (which
 # may come after the prompt), so boot messages never land inside a test's output.
-# Waiting: every wait has a timeout; on timeout or early QEMU exit a HarnessError is raised
+# Waiting: every wait has a timeout; on timeout, a kernel panic ("panic (hart N): ...") or
+# QEMU's exit a HarnessError is raised at once
 # whose message says what was expected, shows the last console lines and names the log file.
 # The prompt is "$ " at the start of a line (so a "$ " inside output is not taken for it), or
 # at the end of output that did not end in a newline once the console is quiet for 0.5 s.
@@ -74,6 +75,7 @@ ROOT = os.path.dirname(TEST_DIR)
 PROMPT = "$ "
 PROMPT_RE = re.compile(r"^\$ ", re.M)   # the prompt at the start of a line
 PROMPT_QUIET = 0.5                        # see Qemu._find_prompt
+PANIC_RE = re.compile(r"panic \(hart \d+\): .*")   # kernel/printf.c: the kernel is dead
 HART_RE = re.compile(r"hart (\d+) starting")   # kernel/main.c, once per secondary hart
 
 _live = set()             # every running Qemu of this process, for kill_all()
@@ -419,12 +421,24 @@ class Qemu:
           self.pos = m.end()
           return m
         left = deadline - time.monotonic()
-        if self._eof or left <= 0:
+        if self._eof or left <= 0 or self._panicked():
           break
         self._cond.wait(min(left, 1.0))
-    why = "QEMU exited (status %s)" % self.proc.poll() if self._eof else \
-        "timed out after %gs" % timeout
+    why = self._why_stopped(timeout)
     raise self._error("%s waiting for %s" % (why, what or "/%s/" % rx.pattern))
+
+  def _panicked(self):
+    """The kernel's panic line, if it printed one. Call with _cond held."""
+    return PANIC_RE.search(self.output)
+
+  def _why_stopped(self, timeout):
+    """Why a wait ended without its match: a panic, QEMU's exit or the timeout."""
+    m = self._panicked()
+    if m:
+      return "the kernel panicked (%s)" % m.group(0)
+    if self._eof:
+      return "QEMU exited (status %s)" % self.proc.poll()
+    return "timed out after %gs" % timeout
 
   def _find_prompt(self):
     """(start, end) of the next prompt after the cursor, or None. Call with _cond held.
@@ -451,9 +465,8 @@ class Qemu:
           self.pos = found[1]
           break
         left = deadline - time.monotonic()
-        if self._eof or left <= 0:
-          why = "QEMU exited (status %s)" % self.proc.poll() if self._eof else \
-              "timed out after %gs" % timeout
+        if self._eof or left <= 0 or self._panicked():
+          why = self._why_stopped(timeout)
           raise self._error('%s waiting for the shell prompt "$ "' % why)
         self._cond.wait(min(left, PROMPT_QUIET / 2))
     if self.boot_seconds is None:
