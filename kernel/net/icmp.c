@@ -8,7 +8,9 @@
 // Raw sockets (raw_ops): sendmsg sends the user's ICMP message in an IP packet; recvmsg
 // returns one received IP packet, IP header included.
 //
-// Locking: raw_lock guards raw_socks (the list of raw sockets, linked by hash_next).
+// Locking: raw_lock guards raw_socks (the list of raw sockets, linked by hash_next); a
+// raw socket's laddr, faddr and connected change under raw_lock and so->lock both, so
+// raw_deliver can match holding raw_lock alone.
 #include "../types.h"
 #include "../defs.h"
 #include "../errno.h"
@@ -206,9 +208,11 @@ raw_bind(struct socket *so, struct sockaddr_in *addr)
   if (a != INADDR_ANY && a != netcfg.addr)
     return -EADDRNOTAVAIL;
   raw_attach(so);
+  spin_lock(&raw_lock);  // raw_match reads the addresses under raw_lock alone
   spin_lock(&so->lock);
   so->laddr = a;
   spin_unlock(&so->lock);
+  spin_unlock(&raw_lock);
   return 0;
 }
 
@@ -217,10 +221,12 @@ static int
 raw_connect(struct socket *so, struct sockaddr_in *addr)
 {
   raw_attach(so);
+  spin_lock(&raw_lock);
   spin_lock(&so->lock);
   so->faddr = addr->sin_addr.s_addr;
   so->connected = so->faddr != 0;
   spin_unlock(&so->lock);
+  spin_unlock(&raw_lock);
   return 0;
 }
 

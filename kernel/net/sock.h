@@ -30,7 +30,9 @@ struct socket {
   int protocol;  // IPPROTO_UDP, IPPROTO_ICMP
   const struct proto_ops *ops;
 
-  struct spinlock lock;  // guards every field below
+  struct spinlock lock;  // guards every field below; the address fields (laddr to
+                         // connected) change under the protocol's table lock too, which
+                         // is enough to read them (the receive demux)
   uint32 laddr, faddr;   // local and foreign address, network order (0 = any/none)
   uint16 lport, fport;   // network order (0 = unbound/unconnected)
   int connected;
@@ -43,7 +45,7 @@ struct socket {
   uint64 rx_queued, rx_dropped;  // per-socket counters (netstat)
   uint64 tx_packets;
   int closing;
-  struct socket *hash_next;  // the protocol's port table link
+  struct socket *hash_next;  // the protocol's port table link (its lock, not so->lock)
   int pid;                   // the process that created it (netstat); not locked
 };
 

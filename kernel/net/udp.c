@@ -6,8 +6,9 @@
 // the destination port (connected sockets only take their peer's datagrams) and queues
 // the packet with sock_queue_rcv; for no socket it answers ICMP port unreachable.
 //
-// Locking: udp_lock guards udp_hash and the binding (laddr, lport) of every socket in
-// it; it is taken before a socket's lock, never after.
+// Locking: udp_lock guards udp_hash; the address fields of a socket in it (laddr, lport,
+// faddr, fport, connected) change only under udp_lock and so->lock both, so udp_rcv can
+// demux holding udp_lock alone. udp_lock is taken before a socket's lock, never after.
 #include "../types.h"
 #include "../defs.h"
 #include "../errno.h"
@@ -116,11 +117,13 @@ udp_connect(struct socket *so, struct sockaddr_in *addr)
   int r;
 
   if (addr->sin_family == 0) {
+    spin_lock(&udp_lock);  // udp_lookup reads the peer under udp_lock alone
     spin_lock(&so->lock);
     so->faddr = 0;
     so->fport = 0;
     so->connected = 0;
     spin_unlock(&so->lock);
+    spin_unlock(&udp_lock);
     return 0;
   }
   if (addr->sin_port == 0)
@@ -131,11 +134,13 @@ udp_connect(struct socket *so, struct sockaddr_in *addr)
     return -EACCES;
   if ((r = udp_autobind(so)) < 0)
     return r;
+  spin_lock(&udp_lock);
   spin_lock(&so->lock);
   so->faddr = addr->sin_addr.s_addr;
   so->fport = addr->sin_port;
   so->connected = 1;
   spin_unlock(&so->lock);
+  spin_unlock(&udp_lock);
   return 0;
 }
 
