@@ -288,8 +288,8 @@ e1000_bench_fill(struct e1000 *e, struct sk_buff *frame, int max)
 }
 
 // ndo_bench_xmit: send skb's frame `frames` times through the ring as fast as the NIC
-// takes it, wait until the ring is empty, free skb. Elapsed microseconds, or -EIO if
-// the NIC stopped taking frames for BENCH_STALL_US.
+// takes it, wait until the ring is empty, free skb. Elapsed microseconds, -EIO if the
+// NIC stopped taking frames for BENCH_STALL_US, or -EINTR if the caller was killed.
 static int64
 e1000_bench_xmit(struct net_device *dev, struct sk_buff *skb, int frames)
 {
@@ -303,6 +303,8 @@ e1000_bench_xmit(struct net_device *dev, struct sk_buff *skb, int frames)
     memset(skb_put(skb, pad), 0, pad);
   }
   while (sent < frames || busy) {
+    if (sent < frames && killed(myproc()))
+      frames = sent;  // killed: send no more, but let the ring drain before skb is freed
     spin_lock(&e->tx_lock);
     done = e1000_tx_reclaim(e);
     filled = sent < frames ? e1000_bench_fill(e, skb, frames - sent) : 0;
@@ -318,6 +320,8 @@ e1000_bench_xmit(struct net_device *dev, struct sk_buff *skb, int frames)
   if (busy)
     return -EIO;  // the NIC stopped: slots still point at skb, so it is not freed
   kfree_skb(skb);
+  if (killed(myproc()))
+    return -EINTR;
   return sent >= frames ? us : -EIO;
 }
 
