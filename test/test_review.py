@@ -8,6 +8,7 @@ import random
 import re
 import struct
 import sys
+import time
 
 import harness
 
@@ -194,3 +195,20 @@ def test_console_read_bad_address(ctx):
     out = q.wait_prompt(10)
     q.check("bad read -1 (Bad address)" in out, "read into a bad address: %r" % out)
     q.check("then read 6: hello" in out, "the line was not kept whole: %r" % out)
+
+
+@harness.timeout(90)
+def test_kill_ring_benchmark(ctx):
+    # netctl(NETCTL_BENCH_TX) with a huge count must end when its process is killed, not
+    # keep the CPU and the TX ring for hours.
+    q = ctx.boot(net="user", timeout=60)
+    pid = guest.start_bg(q, "netbench ring 2000000000")
+    time.sleep(1)
+    q.run("kill %d" % pid, 10)
+    deadline = time.time() + 10
+    while time.time() < deadline and guest.process_state(q, pid) not in (None, "zombie"):
+        time.sleep(0.5)
+    q.check(guest.process_state(q, pid) in (None, "zombie"),
+            "netbench still %s 10 s after kill" % guest.process_state(q, pid))
+    out = q.run("echo alive", 10)
+    q.check("alive" in out, "the shell did not answer after the killed benchmark")
