@@ -1,8 +1,9 @@
 // Formatted output for user programs: printf (fd 1), fprintf (any fd) and snprintf.
 //
 // Conversions: %d %i %u %x %X %p %s %c %%, with an optional 'l' or 'll' (64-bit), a field
-// width, and the '-' (left-justify) and '0' (zero-pad) flags. Output to a descriptor is
-// gathered in a small buffer and written in as few write() calls as possible.
+// width, a precision for %s ("%.14s": at most 14 bytes), and the '-' (left-justify) and
+// '0' (zero-pad) flags. Output to a descriptor is gathered in a small buffer and written
+// in as few write() calls as possible.
 #include "user/user.h"
 
 // Where formatted bytes go: a descriptor (through buf) or a caller's string.
@@ -98,41 +99,83 @@ put_int(struct sink *s, va_list *ap, char c, int lng, int width, char pad)
   put_padded(s, p, strlen(p), width, pad);
 }
 
+// A conversion's flags, width and precision: "%-08.3ld" and the like.
+struct spec {
+  char pad;  // ' ', '0' or '-' (left-justify)
+  int width;
+  int prec;  // %s: at most this many bytes; -1 if none given
+  int lng;   // 'l' or 'll'
+};
+
+// Parse the flags, width, precision and length after a '%'; returns the conversion
+// character and advances *fmtp to it.
+static char
+parse_spec(const char **fmtp, struct spec *sp)
+{
+  const char *f = *fmtp;
+
+  sp->pad = ' ';
+  sp->width = 0;
+  sp->prec = -1;
+  sp->lng = 0;
+  for (; f[1] == '-' || f[1] == '0'; f++)
+    sp->pad = (f[1] == '-' || sp->pad == '-') ? '-' : '0';
+  for (; isdigit(f[1]); f++)
+    sp->width = sp->width * 10 + (f[1] - '0');
+  if (f[1] == '.')
+    for (f++, sp->prec = 0; isdigit(f[1]); f++)
+      sp->prec = sp->prec * 10 + (f[1] - '0');
+  for (; f[1] == 'l'; f++)
+    sp->lng = 1;
+  *fmtp = ++f;
+  return *f;
+}
+
+// Length of str, looking at no more than max bytes (for "%.14s" of a dirent name).
+static int
+strnlen_max(const char *str, int max)
+{
+  int n = 0;
+
+  while (n < max && str[n])
+    n++;
+  return n;
+}
+
+// Emit a %s or %c argument.
+static void
+put_text(struct sink *s, const char *str, int n, struct spec *sp)
+{
+  if (sp->prec >= 0 && n > sp->prec)
+    n = sp->prec;
+  put_padded(s, str, n, sp->width, sp->pad == '0' ? ' ' : sp->pad);
+}
+
 // The formatting engine shared by every entry point.
 static void
 vformat(struct sink *s, const char *fmt, va_list ap)
 {
-  char pad, c;
-  int width, lng;
+  struct spec sp;
   const char *str;
+  char c, ch;
 
   for (; (c = *fmt) != 0; fmt++) {
     if (c != '%') {
       sink_putc(s, c);
       continue;
     }
-    pad = ' ';
-    width = 0;
-    lng = 0;
-    for (; fmt[1] == '-' || fmt[1] == '0'; fmt++)
-      pad = (fmt[1] == '-' || pad == '-') ? '-' : '0';
-    for (; isdigit(fmt[1]); fmt++)
-      width = width * 10 + (fmt[1] - '0');
-    for (; fmt[1] == 'l'; fmt++)
-      lng = 1;
-    c = *++fmt;
-    if (c == 0)
+    if ((c = parse_spec(&fmt, &sp)) == 0)
       break;
     if (c == 's') {
       str = va_arg(ap, const char *);
       if (str == 0)
         str = "(null)";
-      put_padded(s, str, strlen(str), width, pad == '0' ? ' ' : pad);
+      put_text(s, str, sp.prec >= 0 ? strnlen_max(str, sp.prec) : strlen(str), &sp);
     } else if (c == 'c') {
-      char ch = (char)va_arg(ap, int);
-      put_padded(s, &ch, 1, width, pad == '0' ? ' ' : pad);
+      ch = (char)va_arg(ap, int);
+      put_text(s, &ch, 1, &sp);
     } else if (strchr("diuxXp", c)) {
-      put_int(s, &ap, c, lng, width, pad);
+      put_int(s, &ap, c, sp.lng, sp.width, sp.pad);
     } else {
       sink_putc(s, '%');
       if (c != '%')

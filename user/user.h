@@ -48,7 +48,7 @@ int stat(const char *path, struct stat *st);
 int writeall(int fd, const void *buf, int n);  // loops over short writes; n or -1
 int sleep_ms(int ms);
 
-// printf.c: %d %i %u %x %X %p %s %c %%, 'l' length, width, '-' and '0' flags
+// printf.c: %d %i %u %x %X %p %s %c %%, l length, width, %.Ns precision, - and 0 flags
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int fprintf(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int snprintf(char *buf, int size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -990,45 +990,65 @@ test_createrw(void)
   expect_ok(unlink("ut_rw"), "unlink");
 }
 
-// Write a big file in chunks and read it back.
-static void
-bigfile(int kbytes)
+// Write up to kbytes in 8 KB chunks, stopping early only at ENOSPC; the bytes written.
+static long
+bigfile_write(int kbytes)
 {
   int fd, i, j, n, chunk = 8192;
+  long total = 0;
 
   unlink("ut_big");
   fd = expect_ok(open("ut_big", O_CREATE | O_WRONLY), "create ut_big");
   for (i = 0; i < kbytes / 8; i++) {
     for (j = 0; j < chunk; j++)
       big[j] = pattern((uint64)i * chunk + j, 5);
-    if ((n = write(fd, big, chunk)) != chunk)
-      fail("write chunk %d: %d (errno %d %s)", i, n, errno, strerror(errno));
+    if ((n = write(fd, big, chunk)) > 0)
+      total += n;
+    if (n == chunk)
+      continue;
+    if (n >= 0 || errno == ENOSPC)  // the disk is full
+      break;
+    fail("write chunk %d: errno %d (%s)", i, errno, strerror(errno));
   }
   close(fd);
+  return total;
+}
+
+// Read ut_big back and check its total bytes.
+static void
+bigfile_check(long total)
+{
+  int fd, n;
+  long off = 0, j;
+
   fd = expect_ok(open("ut_big", O_RDONLY), "open ut_big");
-  for (i = 0; i < kbytes / 8; i++) {
-    if ((n = read(fd, big2, chunk)) != chunk)
-      fail("read chunk %d: %d (errno %d)", i, n, errno);
-    for (j = 0; j < chunk; j++)
-      if (big2[j] != pattern((uint64)i * chunk + j, 5))
-        fail("byte %d of chunk %d is wrong", j, i);
+  while ((n = read(fd, big2, 8192)) > 0) {
+    for (j = 0; j < n; j++)
+      if (big2[j] != pattern(off + j, 5))
+        fail("byte %ld is wrong", off + j);
+    off += n;
   }
-  CHECK(read(fd, big2, 1) == 0);
+  if (n < 0 || off != total)
+    fail("read back %ld bytes of %ld (errno %d)", off, total, n < 0 ? errno : 0);
   close(fd);
   expect_ok(unlink("ut_big"), "unlink ut_big");
 }
 
-// A file of megabytes, written and read back twice.
+// A file of megabytes, written and read back twice: up to 6 MB, or less if the disk is
+// smaller, but at least 1 MB.
 void
 test_bigfile(void)
 {
-  // half the disk, at most 6 MB; a multiple of the 8 KB chunk
-  int kb = (int)((uint64)FSSIZE * BSIZE / 1024 / 2) & ~7;
+  long first, second;
 
-  if (kb > 6 * 1024)
-    kb = 6 * 1024;
-  bigfile(kb);
-  bigfile(kb);  // the blocks of the first came back
+  first = bigfile_write(6 * 1024);
+  bigfile_check(first);
+  if (first < 1024 * 1024)
+    fail("only %ld bytes fit on the disk", first);
+  second = bigfile_write(6 * 1024);
+  bigfile_check(second);
+  if (second < first)
+    fail("the second file got %ld bytes, the first %ld: blocks lost", second, first);
 }
 
 // An unlinked file stays usable through open descriptors.
@@ -2025,6 +2045,67 @@ test_clocks(void)
   xwait(pid);
 }
 
+// ---- the user library itself ----
+
+// Compare one formatted string.
+static void
+expect_str(const char *got, const char *want)
+{
+  if (strcmp(got, want) != 0)
+    fail("got \"%s\", want \"%s\"", got, want);
+}
+
+// snprintf conversions, truncation and the return value.
+void
+test_printf(void)
+{
+  char buf[128];
+  int n;
+
+  snprintf(buf, sizeof(buf), "%d|%5d|%-5d|%05d|%-3d|", 42, -7, 3, -42, 12345);
+  expect_str(buf, "42|   -7|3    |-0042|12345|");
+  snprintf(buf, sizeof(buf), "%u|%x|%X|%lx|%ld|%lu", 4000000000U, 0xbeef, 0xBEEF, 0x123456789abUL,
+           -9000000000L, 18000000000UL);
+  expect_str(buf, "4000000000|beef|BEEF|123456789ab|-9000000000|18000000000");
+  snprintf(buf, sizeof(buf), "%s|%6s|%-6s|%.3s|%.9s|%c|%3c|%%|%p|%s", "abc", "ab", "ab", "abcdef",
+           "ab", 'x', 'y', (void *)0x1000, (char *)0);
+  expect_str(buf, "abc|    ab|ab    |abc|ab|x|  y|%|0x1000|(null)");
+  snprintf(buf, sizeof(buf), "%d %d %x", 0, -2147483647 - 1, 0);
+  expect_str(buf, "0 -2147483648 0");
+  n = snprintf(buf, 5, "%s", "truncated");
+  CHECK(n == 9);
+  expect_str(buf, "trun");
+  CHECK(snprintf(0, 0, "%d", 123) == 3);
+}
+
+// strerror texts, string helpers and the inet helpers.
+void
+test_ulib(void)
+{
+  struct in_addr a;
+  char buf[32];
+
+  expect_str(strerror(EBADF), "Bad file descriptor");
+  expect_str(strerror(EADDRINUSE), "Address already in use");
+  expect_str(strerror(ENOENT), "No such file or directory");
+  snprintf(buf, sizeof(buf), "%s", strerror(9999));
+  expect_str(buf, "Unknown error 9999");
+  CHECK(atoi("  -123x") == -123 && atoi("+7") == 7 && atoi("") == 0);
+  CHECK(strchr("hello", 'l') - "hello" == 2 && strrchr("hello", 'l') - "hello" == 3);
+  CHECK(strstr("haystack", "st") != 0 && strstr("haystack", "x") == 0);
+  CHECK(strncmp("abcd", "abce", 3) == 0 && strcmp("a", "b") < 0 && memcmp("ab", "ab", 2) == 0);
+  strcpy(buf, "overlap");
+  memmove(buf + 2, buf, 5);
+  expect_str(buf, "ovoverl");
+  CHECK(inet_aton("10.0.2.15", &a) == 1 && a.s_addr == htonl(0x0a00020f));
+  expect_str(inet_ntoa(a), "10.0.2.15");
+  CHECK(inet_aton("256.1.1.1", &a) == 0 && inet_aton("1.2.3", &a) == 0);
+  CHECK(inet_aton("1.2.3.4x", &a) == 0 && inet_aton("", &a) == 0);
+  CHECK(inet_addr("127.0.0.1") == htonl(INADDR_LOOPBACK));
+  CHECK(inet_addr("bad") == INADDR_BROADCAST);
+  CHECK(htons(0x1234) == 0x3412 && ntohl(htonl(0xdeadbeef)) == 0xdeadbeef);
+}
+
 // ---- the runner ----
 
 struct test {
@@ -2034,6 +2115,8 @@ struct test {
 };
 
 static const struct test tests[] = {
+  { "printf", test_printf, 0 },
+  { "ulib", test_ulib, 0 },
   { "badfd", test_badfd, 0 },
   { "badptr_rw", test_badptr_rw, 0 },
   { "badptr_path", test_badptr_path, 0 },
@@ -2151,6 +2234,47 @@ settled_free_pages(uint64 want)
   return now;
 }
 
+// Remove path, and everything under it if it is a directory.
+static void
+remove_tree(const char *path)
+{
+  char sub[MAXPATH];
+  struct dirent de;
+  struct stat st;
+  int fd;
+
+  if (stat(path, &st) == 0 && st.type == T_DIR && (fd = open(path, O_RDONLY)) >= 0) {
+    while (read(fd, &de, sizeof(de)) == sizeof(de)) {
+      if (de.inum == 0 || strncmp(de.name, ".", DIRSIZ) == 0 || strncmp(de.name, "..", DIRSIZ) == 0)
+        continue;
+      snprintf(sub, sizeof(sub), "%s/%.14s", path, de.name);
+      remove_tree(sub);
+    }
+    close(fd);
+  }
+  unlink(path);
+}
+
+// Remove the ut_* files a failed test left in /, so later tests have the disk to
+// themselves.
+static void
+remove_leftovers(void)
+{
+  char path[DIRSIZ + 2];
+  struct dirent de;
+  int fd;
+
+  if ((fd = open("/", O_RDONLY)) < 0)
+    return;
+  while (read(fd, &de, sizeof(de)) == sizeof(de)) {
+    if (de.inum && strncmp(de.name, "ut_", 3) == 0) {
+      snprintf(path, sizeof(path), "/%.14s", de.name);
+      remove_tree(path);
+    }
+  }
+  close(fd);
+}
+
 // Run one test in a child; 1 if it passed.
 static int
 run_test(const struct test *t)
@@ -2174,6 +2298,8 @@ run_test(const struct test *t)
     exit(0);
   }
   st = wait_with_watchdog(pid, dog);
+  if (st != 0)
+    remove_leftovers();
   if (st == FAIL_EXIT)
     return 0;
   if (st != 0) {
@@ -2229,6 +2355,7 @@ main(int argc, char **argv)
     fprintf(2, "usertests: chdir /: %s\n", strerror(errno));
     return 1;
   }
+  remove_leftovers();  // of an earlier run that was cut short
   printf("usertests starting\n");
   start = free_pages();
   for (i = 0; i < NELEM(tests); i++) {
