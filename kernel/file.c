@@ -139,21 +139,25 @@ fileread(struct file *f, uint64 addr, int n)
   }
 }
 
+// Blocks one transaction of inode_write may change besides its data blocks: the inode,
+// two bitmap blocks (the new blocks may straddle a bitmap block), and three index blocks
+// (single indirect; double-indirect root and one of its children).
+#define WRITE_OVERHEAD 6
+
 // Write n bytes from user memory at addr to an inode, in pieces small enough that each
-// fits one transaction: per piece its data blocks, index blocks (single and double
-// indirect: up to 3), the bitmap block and the inode block stay under MAXOPBLOCKS.
+// fits one transaction: at most MAXOPBLOCKS - WRITE_OVERHEAD data blocks per piece.
 static int
 inode_write(struct file *f, uint64 addr, int n)
 {
-  int max = ((MAXOPBLOCKS - 5) / 2) * BSIZE;
+  int max = (MAXOPBLOCKS - WRITE_OVERHEAD) * BSIZE;
   int done = 0;
 
   while (done < n) {
-    int m = n - done;
-    if (m > max)
-      m = max;
     begin_op();
-    ilock(f->ip);
+    ilock(f->ip);  // guards f->off too
+    int m = n - done;
+    if (m > max - (int)(f->off % BSIZE))  // end the piece on a block boundary
+      m = max - f->off % BSIZE;
     int r = writei(f->ip, 1, addr + done, f->off, m);
     if (r > 0)
       f->off += r;

@@ -62,6 +62,10 @@ balloc(uint dev)
     struct buf *b = bread(dev, BBLOCK(base, sb));
     for (uint bit = 0; bit < BPB && base + bit < sb.size; bit++) {
       uchar mask = 1 << (bit % 8);
+      if (b->data[bit / 8] == 0xff) {  // a full byte: skip to the next
+        bit += 7;
+        continue;
+      }
       if (b->data[bit / 8] & mask)
         continue;
       b->data[bit / 8] |= mask;
@@ -127,25 +131,40 @@ iget(uint dev, uint inum)
   return empty;
 }
 
+// Claim inode inum for a new file if it is free on disk: referenced, unlocked; else 0.
+static struct inode *
+ialloc_try(struct buf *b, uint inum, short type)
+{
+  struct dinode *dip = (struct dinode *)b->data + inum % IPB;
+  struct inode *ip;
+
+  if (inum == 0 || dip->type != 0 || (ip = iget(b->dev, inum)) == 0)
+    return 0;
+  memset(dip, 0, sizeof(*dip));
+  dip->type = type;
+  log_write(b);
+  return ip;
+}
+
 // Allocate a free on-disk inode of the given type; it comes back referenced, unlocked.
-// 0 if there are no free inodes (or no table slots).
+// 0 if there are no free inodes (or no table slots). The search starts a block at a time
+// where the last one ended, so creating many files does not rescan the full blocks.
 struct inode *
 ialloc(uint dev, short type)
 {
-  for (uint inum = 1; inum < sb.ninodes; inum++) {
-    struct buf *b = bread(dev, IBLOCK(inum, sb));
-    struct dinode *dip = (struct dinode *)b->data + inum % IPB;
-    if (dip->type == 0) {
-      struct inode *ip = iget(dev, inum);
-      if (ip == 0) {  // no room in the inode table
+  static uint hint;  // inode block index to try first (a guess: no lock needed)
+  uint nblocks = (sb.ninodes + IPB - 1) / IPB;
+
+  for (uint k = 0; k < nblocks; k++) {
+    uint blk = (hint + k) % nblocks;
+    struct buf *b = bread(dev, sb.inode_start + blk);
+    for (uint inum = blk * IPB; inum < (blk + 1) * IPB && inum < sb.ninodes; inum++) {
+      struct inode *ip = ialloc_try(b, inum, type);
+      if (ip) {
         brelse(b);
-        return 0;
+        hint = blk;
+        return ip;
       }
-      memset(dip, 0, sizeof(*dip));
-      dip->type = type;
-      log_write(b);
-      brelse(b);
-      return ip;
     }
     brelse(b);
   }
@@ -411,25 +430,51 @@ namecmp(const char *s, const char *t)
   return strncmp(s, t, DIRSIZ);
 }
 
+// One pass over directory dp (locked), a block at a time: the inode number of name (0 if
+// absent) with its byte offset in *poff, and in *pfree the offset of the first free slot
+// before it (dp->size if none: the directory must grow).
+static uint
+dir_scan(struct inode *dp, char *name, uint *poff, uint *pfree)
+{
+  uint found = 0;
+
+  *pfree = dp->size;
+  for (uint base = 0; base < dp->size && !found; base += BSIZE) {
+    uint bno = bmap(dp, base / BSIZE, 0);
+    if (bno == 0)
+      continue;  // a hole holds no entries
+    struct buf *b = bread(dp->dev, bno);
+    struct dirent *de = (struct dirent *)b->data;
+    uint n = (dp->size - base < BSIZE ? dp->size - base : BSIZE) / sizeof(*de);
+    for (uint i = 0; i < n && !found; i++) {
+      uint off = base + i * sizeof(*de);
+      if (de[i].inum == 0 && *pfree == dp->size)
+        *pfree = off;
+      if (de[i].inum != 0 && namecmp(name, de[i].name) == 0) {
+        found = de[i].inum;
+        *poff = off;
+      }
+    }
+    brelse(b);
+  }
+  return found;
+}
+
 // Find name in directory dp (locked). Returns it referenced and unlocked, and its byte
 // offset in *poff if poff is set; 0 if absent.
 struct inode *
 dirlookup(struct inode *dp, char *name, uint *poff)
 {
-  struct dirent de;
+  uint off, free;
 
   if (dp->type != T_DIR)
     panic("dirlookup: not a directory");
-  for (uint off = 0; off < dp->size; off += sizeof(de)) {
-    if (readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
-      panic("dirlookup: short read");
-    if (de.inum != 0 && namecmp(name, de.name) == 0) {
-      if (poff)
-        *poff = off;
-      return iget(dp->dev, de.inum);
-    }
-  }
-  return 0;
+  uint inum = dir_scan(dp, name, &off, &free);
+  if (inum == 0)
+    return 0;
+  if (poff)
+    *poff = off;
+  return iget(dp->dev, inum);
 }
 
 // Add the entry (name, inum) to directory dp (locked), reusing a free slot.
@@ -438,23 +483,14 @@ int
 dirlink(struct inode *dp, char *name, uint inum)
 {
   struct dirent de;
-  struct inode *ip;
-  uint off;
+  uint off, free;
 
-  if ((ip = dirlookup(dp, name, 0)) != 0) {
-    iput(ip);
+  if (dir_scan(dp, name, &off, &free) != 0)
     return -EEXIST;
-  }
-  for (off = 0; off < dp->size; off += sizeof(de)) {
-    if (readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
-      panic("dirlink: short read");
-    if (de.inum == 0)
-      break;
-  }
   memset(&de, 0, sizeof(de));
   strncpy(de.name, name, DIRSIZ);
   de.inum = inum;
-  int r = writei(dp, 0, (uint64)&de, off, sizeof(de));
+  int r = writei(dp, 0, (uint64)&de, free, sizeof(de));
   if (r < 0)
     return r;
   return r == sizeof(de) ? 0 : -ENOSPC;

@@ -138,6 +138,8 @@ struct inode *namei_err(char *path, int parent, char *name, int *err);
 // virtio_disk.c
 void virtio_disk_init(void);
 void virtio_disk_rw(struct buf *b, int write);
+void virtio_disk_submit(struct buf *b, uint blockno, int write);  // b->data <-> blockno, no wait
+void virtio_disk_wait(struct buf *b);                             // until b's request is done
 void virtio_disk_intr(void *arg);
 
 #endif

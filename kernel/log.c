@@ -12,7 +12,7 @@
 //
 // On disk (see fs.h): block log_start is the header, the next LOGBLOCKS blocks hold
 // copies of the changed blocks. Commit:
-//   1. copy each changed block into its log slot;
+//   1. copy each changed block into its log slot (all requests in flight at once);
 //   2. write the header with n > 0        <- the commit point
 //   3. write each block to its home location;
 //   4. write the header with n = 0.
@@ -41,28 +41,19 @@ static struct {
   struct log_header lh;  // the transaction being built
 } wal;
 
-// A private buffer for writing log slots and the header, so a commit never needs a
-// free slot in the buffer cache (every cached slot may be pinned by the log).
-static struct buf stage;
-
-// Write data to disk block blockno through the staging buffer.
-static void
-stage_write(uint blockno, const void *data)
-{
-  stage.dev = wal.dev;
-  stage.blockno = blockno;
-  memmove(stage.data, data, BSIZE);
-  virtio_disk_rw(&stage, 1);
-}
+// A private buffer for the header block, so a commit never needs a free slot in the
+// buffer cache (the log's own blocks are written straight from their cached copies).
+static struct buf header_buf;
 
 // Write the in-memory header to disk: with n > 0 this is the commit point.
 static void
 header_write(void)
 {
-  static uchar blk[BSIZE];
-  memset(blk, 0, BSIZE);
-  memmove(blk, &wal.lh, sizeof(wal.lh));
-  stage_write(wal.start, blk);
+  memset(header_buf.data, 0, BSIZE);
+  memmove(header_buf.data, &wal.lh, sizeof(wal.lh));
+  header_buf.dev = wal.dev;
+  header_buf.blockno = wal.start;
+  virtio_disk_rw(&header_buf, 1);
 }
 
 // Copy committed log slots to their home blocks (mount-time recovery).
@@ -86,7 +77,7 @@ log_init(int dev, struct superblock *sb)
   if (sizeof(struct log_header) > BSIZE || sb->nlog < LOGBLOCKS + 1)
     panic("log_init: log too small");
   spin_init(&wal.lock, "log");
-  sleeplock_init(&stage.lock, "logstage");
+  sleeplock_init(&header_buf.lock, "logheader");
   wal.dev = dev;
   wal.start = sb->log_start;
   struct buf *h = bread(dev, wal.start);
@@ -101,6 +92,27 @@ log_init(int dev, struct superblock *sb)
   header_write();
 }
 
+// Write every block of the transaction (cached and pinned) to its log slot (to_log) or to
+// its home location. All requests are in flight at once; return when all are done. The
+// blocks stay in the cache: installing them also drops the log's pin.
+static void
+write_blocks(int to_log)
+{
+  struct buf *bs[LOGBLOCKS];
+  uint n = wal.lh.n;
+
+  for (uint i = 0; i < n; i++) {
+    bs[i] = bread(wal.dev, wal.lh.blockno[i]);
+    virtio_disk_submit(bs[i], to_log ? wal.start + 1 + i : bs[i]->blockno, 1);
+  }
+  for (uint i = 0; i < n; i++) {
+    virtio_disk_wait(bs[i]);
+    if (!to_log)
+      bunpin(bs[i]);
+    brelse(bs[i]);
+  }
+}
+
 // Write the current transaction to disk (steps 1-4 above). Called with no other
 // call running and committing set, so nobody changes the cached blocks meanwhile.
 static void
@@ -108,18 +120,9 @@ commit(void)
 {
   if (wal.lh.n == 0)
     return;
-  for (uint i = 0; i < wal.lh.n; i++) {
-    struct buf *b = bread(wal.dev, wal.lh.blockno[i]);  // cached: pinned
-    stage_write(wal.start + 1 + i, b->data);
-    brelse(b);
-  }
+  write_blocks(1);
   header_write();  // commit point
-  for (uint i = 0; i < wal.lh.n; i++) {
-    struct buf *b = bread(wal.dev, wal.lh.blockno[i]);
-    bwrite(b);
-    bunpin(b);
-    brelse(b);
-  }
+  write_blocks(0);
   wal.lh.n = 0;
   header_write();  // the transaction is fully installed
 }

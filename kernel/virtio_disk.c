@@ -4,7 +4,8 @@
 //
 // Interface: virtio_disk_init() once at boot; virtio_disk_rw(b, write) moves one
 // BSIZE block between b->data and the disk and sleeps until the device has finished.
-// The caller holds b->lock. virtio_disk_intr runs on the device's PLIC interrupt.
+// virtio_disk_submit/virtio_disk_wait split that in two so that several requests can be
+// in flight at once. The caller holds b->lock. virtio_disk_intr runs on the PLIC interrupt.
 //
 // One split virtqueue (queue 0) of VQ_SIZE descriptors. Every request is a chain of
 // three: the request header (device reads), the data (device reads or writes), and
@@ -20,7 +21,7 @@
 #include "buf.h"
 #include "virtio.h"
 
-#define VQ_SIZE 16  // descriptors; a power of 2 [virtio 1.1 2.6]
+#define VQ_SIZE 128  // descriptors (42 requests in flight); a power of 2 [virtio 1.1 2.6]
 
 // One in-flight request, indexed by the head descriptor of its chain.
 struct disk_req {
@@ -162,9 +163,11 @@ desc_set(int i, void *addr, uint32 len, uint16 flags, uint16 next)
   disk.desc[i].next = next;
 }
 
-// Read (write == 0) or write block b->blockno; sleeps until the device is done.
+// Queue a read (write == 0) or write of b->data at disk block blockno and return without
+// waiting; virtio_disk_wait(b) waits. Several requests may be in flight at once (the log
+// writes a whole transaction this way). The caller holds b->lock until the wait.
 void
-virtio_disk_rw(struct buf *b, int write)
+virtio_disk_submit(struct buf *b, uint blockno, int write)
 {
   int d[3];
 
@@ -176,7 +179,7 @@ virtio_disk_rw(struct buf *b, int write)
   r->b = b;
   r->hdr.type = write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN;
   r->hdr.reserved = 0;
-  r->hdr.sector = (uint64)b->blockno * (BSIZE / VIRTIO_BLK_SECTOR);
+  r->hdr.sector = (uint64)blockno * (BSIZE / VIRTIO_BLK_SECTOR);
   r->status = 0xff;  // the device overwrites it
   desc_set(d[0], &r->hdr, sizeof(r->hdr), VRING_DESC_F_NEXT, d[1]);
   desc_set(d[1], b->data, BSIZE, VRING_DESC_F_NEXT | (write ? 0 : VRING_DESC_F_WRITE), d[2]);
@@ -189,17 +192,28 @@ virtio_disk_rw(struct buf *b, int write)
   disk.avail->idx += 1;
   __sync_synchronize();
   reg_write(VIRTIO_MMIO_QUEUE_NOTIFY, 0);  // doorbell: queue 0 has new buffers
-
-  while (b->disk_busy)
-    sleep(b, &disk.lock);
-  if (r->status != VIRTIO_BLK_S_OK)
-    panic("virtio_disk: request failed");
-  r->b = 0;
-  desc_free_chain(d[0]);
   spin_unlock(&disk.lock);
 }
 
-// Interrupt: acknowledge it [virtio 1.1 4.2.2] and wake the owners of completed chains.
+// Sleep until the request submitted for b has completed.
+void
+virtio_disk_wait(struct buf *b)
+{
+  spin_lock(&disk.lock);
+  while (b->disk_busy)
+    sleep(b, &disk.lock);
+  spin_unlock(&disk.lock);
+}
+
+// Read (write == 0) or write block b->blockno; sleeps until the device is done.
+void
+virtio_disk_rw(struct buf *b, int write)
+{
+  virtio_disk_submit(b, b->blockno, write);
+  virtio_disk_wait(b);
+}
+
+// Interrupt: acknowledge it [virtio 1.1 4.2.2], retire completed chains, wake their owners.
 void
 virtio_disk_intr(void *arg)
 {
@@ -211,11 +225,15 @@ virtio_disk_intr(void *arg)
   while (disk.used_seen != disk.used->idx) {
     __sync_synchronize();
     int id = disk.used->ring[disk.used_seen % VQ_SIZE].id;
-    struct buf *b = disk.req[id].b;
-    if (b == 0)
+    struct disk_req *r = &disk.req[id];
+    if (r->b == 0)
       panic("virtio_disk_intr: completion for an idle descriptor");
-    b->disk_busy = 0;
-    wakeup(b);
+    if (r->status != VIRTIO_BLK_S_OK)
+      panic("virtio_disk: request failed");  // QEMU's disk does not fail: a driver bug
+    r->b->disk_busy = 0;
+    wakeup(r->b);
+    r->b = 0;
+    desc_free_chain(id);
     disk.used_seen += 1;
   }
   spin_unlock(&disk.lock);

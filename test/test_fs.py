@@ -5,8 +5,8 @@
 # compiler against a fake RAM disk, runs a workload of real system-call handlers, and
 # "loses power" before each of its disk writes in turn; after each crash it mounts the
 # image (log recovery) and checks it with an independent fsck (fs_host/driver.c).
-# A second build with the log's commit point moved (blocks installed before the header)
-# must FAIL, which shows the checker can see a broken log.
+# Builds with deliberately broken logs (BROKEN_LOGS) must FAIL, which shows the test can
+# see a broken log.
 #
 # In QEMU: kill the machine in the middle of file-system work (usertests), check the image
 # with the same fsck on the host (fs_crash --check, which replays the log first), boot it
@@ -52,27 +52,36 @@ def test_fs_crash_at_every_write(ctx):
     ctx.note(out.strip().splitlines()[-1])
 
 
+# Broken logs the crash test must reject: (what is wrong, text in log.c, replacement).
+BROKEN_LOGS = [
+    ("home blocks written before the commit point",
+     "  write_blocks(1);\n  header_write();  // commit point\n  write_blocks(0);\n",
+     "  write_blocks(1);\n  write_blocks(0);\n  header_write();  // commit point\n"),
+    ("commit point written without waiting for the log blocks",
+     "    virtio_disk_wait(bs[i]);\n",
+     "    if (!to_log)\n      virtio_disk_wait(bs[i]);\n"),
+]
+
+
 @harness.timeout(300)
 def test_fs_crash_checker_sees_a_broken_log(ctx):
+  with open(os.path.join(harness.ROOT, "kernel/log.c")) as f:
+    good = f.read()
   with tempfile.TemporaryDirectory() as tmp:
-    exe = os.path.join(tmp, "fs_crash_broken")
-    with open(os.path.join(harness.ROOT, "kernel/log.c")) as f:
-      src = f.read()
-    # Move the commit point after the installs: home blocks change before the commit.
-    commit_point = "  header_write();  // commit point\n"
-    install_end = "    brelse(b);\n  }\n  wal.lh.n = 0;\n"
-    assert commit_point in src and install_end in src, "log.c changed: update this mutation"
-    src = src.replace(commit_point, "")
-    src = src.replace(install_end, "    brelse(b);\n  }\n" + commit_point + "  wal.lh.n = 0;\n")
-    broken = os.path.join(tmp, "log.c")
-    with open(broken, "w") as f:
-      f.write(src)
-    build(exe, broken)
     img = make_image(tmp)
-    r = subprocess.run([exe, img], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=280)
-    out = r.stdout.decode()
-    assert r.returncode != 0 and "FAIL" in out, "a log that installs before its commit " \
-        "point passed the crash test:\n" + out[-2000:]
+    for i, (what, old, new) in enumerate(BROKEN_LOGS):
+      assert good.count(old) == 1, "log.c changed: update the mutation %r" % what
+      broken = os.path.join(tmp, "log%d.c" % i)
+      with open(broken, "w") as f:
+        f.write(good.replace(old, new))
+      exe = os.path.join(tmp, "fs_crash_broken%d" % i)
+      build(exe, broken)
+      r = subprocess.run([exe, img], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         timeout=280)
+      out = r.stdout.decode()
+      assert r.returncode != 0 and "FAIL" in out, "a log with %s passed the crash test:\n%s" % (
+          what, out[-2000:])
+  ctx.note("%d broken logs rejected" % len(BROKEN_LOGS))
 
 
 def fsck_image(exe, img):

@@ -35,22 +35,55 @@ static uchar *pristine;
 static long disk_bytes;
 static long writes, crash_at;  // crash_at 0: never
 
-void
-virtio_disk_rw(struct buf *b, int write)
+// Writes wait in `pending` until someone waits for one of them, and then reach the disk
+// newest first: the reverse of the submission order, since a real disk may complete a
+// batch of requests in any order. A crash may fall between any two writes.
+static struct {
+  uint blockno;
+  uchar data[BSIZE];
+} pending[64];
+static int npending;
+
+// Put one write on the disk, or lose power first.
+static void
+disk_write(uint blockno, const uchar *data)
 {
-  long off = (long)b->blockno * BSIZE;
-  if (off + BSIZE > disk_bytes) {
-    fprintf(stderr, "fake disk: block %u out of range\n", b->blockno);
-    _exit(3);
-  }
-  if (!write) {
-    memcpy(b->data, disk + off, BSIZE);
-    return;
-  }
   writes++;
   if (crash_at && writes == crash_at)
     _exit(0);  // power lost before this write reached the disk
-  memcpy(disk + off, b->data, BSIZE);
+  memcpy(disk + (long)blockno * BSIZE, data, BSIZE);
+}
+
+void
+virtio_disk_submit(struct buf *b, uint blockno, int write)
+{
+  if ((long)(blockno + 1) * BSIZE > disk_bytes || npending == 64) {
+    fprintf(stderr, "fake disk: block %u out of range or too many requests\n", blockno);
+    _exit(3);
+  }
+  if (!write) {
+    memcpy(b->data, disk + (long)blockno * BSIZE, BSIZE);
+    return;
+  }
+  pending[npending].blockno = blockno;
+  memcpy(pending[npending].data, b->data, BSIZE);
+  npending++;
+}
+
+void
+virtio_disk_wait(struct buf *b)
+{
+  while (npending > 0) {
+    npending--;
+    disk_write(pending[npending].blockno, pending[npending].data);
+  }
+}
+
+void
+virtio_disk_rw(struct buf *b, int write)
+{
+  virtio_disk_submit(b, b->blockno, write);
+  virtio_disk_wait(b);
 }
 
 void
