@@ -4,6 +4,7 @@
 
 import glob
 import os
+import re
 import shutil
 import subprocess
 
@@ -26,11 +27,9 @@ def test_clang_format():
   files = c_files()
   assert files, "no C files found under kernel/, user/, mkfs/"
   assert os.path.exists(os.path.join(harness.ROOT, ".clang-format")), ".clang-format is missing"
-  bad = []
-  for f in files:
-    r = subprocess.run(["clang-format", "--dry-run", "--Werror", f], cwd=harness.ROOT,
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    if r.returncode != 0:
-      bad.append(f)
+  r = subprocess.run(["clang-format", "--dry-run", "--Werror"] + files, cwd=harness.ROOT,
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+  bad = sorted(set(re.findall(r"^(\S+?):\d+:\d+: error:", r.stderr, re.M)))
+  assert r.returncode == 0 or bad, "clang-format failed: %s" % r.stderr[-2000:]
   assert not bad, "%d of %d files differ from .clang-format (fix: clang-format -i FILE):\n%s" % (
       len(bad), len(files), "\n".join("  " + f for f in bad))
