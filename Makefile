@@ -155,6 +155,6 @@ gradescope: handout
 	/usr/bin/python3 tools/gradescope.py build/gradescope.zip
 
 format-check:
-	clang-format --dry-run --Werror $K/*.c $K/*.h $K/net/*.c $K/net/*.h $U/*.c $U/*.h mkfs/*.c
+	clang-format --dry-run --Werror $(filter-out $(GEN),$(wildcard $K/*.c $K/*.h $K/net/*.c $K/net/*.h $U/*.c $U/*.h mkfs/*.c))
 
 .PHONY: all clean qemu qemu-gdb check-tools pcap deps test bench grade handout gradescope format-check
