@@ -117,7 +117,7 @@ def free_port(udp=True, tcp=True):
   global _port_next
   with _port_lock:
     if _port_next is None:
-      _port_next = 20000 + (os.getuid() * 3001 + os.getpid() * 97) % 40000
+      _port_next = 20000 + (os.getuid() * 3001 + os.getpid() * 7919) % 40000
     for _ in range(40000):
       port = _port_next
       _port_next = 20000 + (_port_next - 20000 + 1) % 40000
