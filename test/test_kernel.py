@@ -73,6 +73,25 @@ def test_qemu_command_matches_makefile():
       "\n  harness: %s" % (" ".join(want), " ".join(got))
 
 
+def test_harness_fails_and_cleans_up(ctx):
+  """The harness itself: a wait that cannot succeed fails with the console tail and the log;
+  kill() ends QEMU and removes the private fs.img."""
+  q = boot(ctx, cpus=1)
+  try:
+    q.expect(r"no such output", timeout=1)
+    raise AssertionError("expect() of text that never comes did not fail")
+  except harness.HarnessError as e:
+    msg = str(e)
+  assert "timed out" in msg and q.log_path in msg and "$ " in msg, \
+      "the failure message lacks the reason, console tail or log: %r" % msg
+  pid, fs = q.proc.pid, q.fs_img
+  q.kill()
+  assert q.proc.poll() is not None, "QEMU pid %d still runs after kill()" % pid
+  assert not os.path.exists(fs), "the private fs.img %s survived kill()" % fs
+  with open(q.log_path) as f:
+    assert "init: starting sh" in f.read(), "the console log %s lacks the boot" % q.log_path
+
+
 def test_boot(ctx):
   q = boot(ctx)
   ctx.note("boot to prompt %.2fs (CPUS=3)" % q.boot_seconds)
