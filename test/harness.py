@@ -17,8 +17,8 @@
 # Each boot gets:
 #   - its own copy of fs.img (so tests never share file-system state), in a temporary folder
 #     that is deleted when QEMU is killed (keep_fs=True keeps it, path in q.fs_img);
-#   - a console log test/logs/<name>.log (name defaults to the running test's name) with every byte the guest printed (q.log_path);
-#     a second boot under the same name in one process writes <name>-2.log, and so on;
+#   - a console log test/logs/<name>.log with every byte the guest printed (q.log_path); the
+#     name defaults to the running test's; a second boot under one name writes <name>-2.log;
 #   - with networking, a packet capture test/logs/<name>.pcap (q.pcap_path, QEMU filter-dump).
 #
 # Network modes (the guest always gets an e1000 on netdev "net0", as in the Makefile):
@@ -34,15 +34,16 @@
 #   mac="52:54:00:12:34:57" gives the e1000 another MAC (two guests on one link need two).
 #
 # Booting waits for the first prompt and for every secondary hart's "hart N starting" (which
-# may come after the prompt), so boot messages never land inside a test's output.
-# Waiting: every wait has a timeout; on timeout, a kernel panic ("panic (hart N): ...") or
-# QEMU's exit a HarnessError is raised at once
-# whose message says what was expected, shows the last console lines and names the log file.
-# The prompt is "$ " at the start of a line (so a "$ " inside output is not taken for it), or
-# at the end of output that did not end in a newline once the console is quiet for 0.5 s.
-# Matching works on a cursor: expect() and run() consume the console text they matched, so
-# a later expect() only sees newer output. q.output is the whole console text so far ("\r"
-# removed); q.boot_seconds is the time from starting QEMU to the first prompt.
+# may come after the prompt), so boot messages never land inside a test's output;
+# q.boot_seconds is the time from starting QEMU to the first prompt.
+#
+# Waiting: every wait has a timeout. On timeout, a kernel panic ("panic (hart N): ...") or
+# QEMU's exit it raises HarnessError at once, whose message says what was expected, shows
+# the last console lines and names the log file. The prompt is "$ " at the start of a line
+# (so a "$ " inside output is not taken for it), or at the end of output that did not end
+# in a newline once the console has been quiet for 0.5 s. Matching works on a cursor:
+# expect() and run() consume the console text they matched, so a later expect() only sees
+# newer output; q.output is the whole console text so far ("\r" removed).
 #
 # Ports: free_port() derives a starting point from the uid and the pid, so two harnesses
 # running at once start far apart, and bind-tests every candidate on 127.0.0.1; if QEMU still
@@ -51,10 +52,12 @@
 # Cleanup: QEMU runs in its own process group and gets SIGKILL when the process that started
 # it dies (PR_SET_PDEATHSIG; Linux ties that to the thread that forked, so every QEMU is
 # forked by one spawner thread that lives as long as the process: a Qemu may be booted in
-# one thread and used from another). kill_all() kills every QEMU this
-# process started; it also runs at exit. @timeout(N) sets a test's time limit for run_tests.py.
-# Environment: HARNESS_VERBOSE=1 echoes the console to
-# stderr; HARNESS_LOGDIR overrides test/logs; QEMU overrides the binary name.
+# one thread and used from another). kill_all() kills every QEMU this process started; it
+# also runs at exit.
+#
+# For run_tests.py: @timeout(N) sets a test's time limit. Environment: HARNESS_VERBOSE=1
+# echoes the console to stderr; HARNESS_LOGDIR overrides test/logs; QEMU overrides the
+# binary name.
 
 import atexit
 import ctypes

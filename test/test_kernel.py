@@ -153,14 +153,16 @@ def test_pipe_of_three(ctx):
 
 def test_semicolon(ctx):
   q = boot(ctx)
-  expect_eq(q, lines(q.run("echo a; echo b; echo c", 10)), ["a", "b", "c"], "echo a; echo b; echo c")
+  out = q.run("echo a; echo b; echo c", 10)
+  expect_eq(q, lines(out), ["a", "b", "c"], "echo a; echo b; echo c")
 
 
 def test_background(ctx):
   q = boot(ctx)
   q.sendline("echo bgjob &")
   q.expect(r"bgjob\n", 10, what="output of the background echo")
-  expect_eq(q, lines(q.run("echo after", 10), jobs=False), ["after"], "the shell still runs after &")
+  out = q.run("echo after", 10)
+  expect_eq(q, lines(out, jobs=False), ["after"], "the shell still runs after &")
   q.run("echo x > b1 & echo y > b2 &", 10)
   q.drain(0.5)
   got = lines(q.run("cat b1 b2", 10), jobs=False)

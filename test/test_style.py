@@ -23,7 +23,7 @@ def c_files():
 
 
 def test_clang_format():
-  assert shutil.which("clang-format"), "clang-format is not installed (apt-get install clang-format)"
+  assert shutil.which("clang-format"), "clang-format is missing (apt-get install clang-format)"
   files = c_files()
   assert files, "no C files found under kernel/, user/, mkfs/"
   assert os.path.exists(os.path.join(harness.ROOT, ".clang-format")), ".clang-format is missing"
