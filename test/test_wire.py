@@ -124,81 +124,84 @@ def test_pcap_check_finds_bad_frames(ctx):
 @harness.timeout(150)
 def test_wire_arp_ping_udp(ctx):
     q, w = boot_wire(ctx)
-    c = Case(q, w, ctx)
-    base = guest.baseline(q)
+    try:
+        c = Case(q, w, ctx)
+        base = guest.baseline(q)
 
-    # The guest answers an ARP request for its address, every field right.
-    mark = w.mark()
-    w.send_arp(1, tpa=GUEST_IP)
-    p = w.wait_for(lambda p: p.is_arp(2), 3, since=mark)
-    if c.check(p is not None, "no ARP reply to a request for %s" % GUEST_IP):
-        a = p.arp
-        c.check(a["sha"] == GUEST_MAC and a["spa"] == GUEST_IP and a["tha"] == w.mac and
-                a["tpa"] == PEER_IP and p.dst == w.mac,
-                "ARP reply fields: %r, to %s" % (a, p.dst))
+        # The guest answers an ARP request for its address, every field right.
+        mark = w.mark()
+        w.send_arp(1, tpa=GUEST_IP)
+        p = w.wait_for(lambda p: p.is_arp(2), 3, since=mark)
+        if c.check(p is not None, "no ARP reply to a request for %s" % GUEST_IP):
+            a = p.arp
+            c.check(a["sha"] == GUEST_MAC and a["spa"] == GUEST_IP and a["tha"] == w.mac and
+                    a["tpa"] == PEER_IP and p.dst == w.mac,
+                    "ARP reply fields: %r, to %s" % (a, p.dst))
 
-    # Ping in: the peer pings the guest; ping() checks every field of each reply.
-    before = guest.counters(q)
-    rtts = []
-    for seq in range(1, 4):
-        try:
-            rtts.append(w.ping(seq=seq))
-        except wire.WireError as e:
-            c.check(False, "ping in, seq %d: %s" % (seq, e))
-    c.note("boot %.2fs; ping in: %s ms" % (q.boot_seconds, ", ".join("%.2f" % (1000 * r)
-                                                                      for r in rtts)))
-    after = guest.counters(q)
-    c.check(guest.delta(before, after, "icmp_echo_in") == 3,
-            "icmp_echo_in went up by %d for 3 pings" % guest.delta(before, after, "icmp_echo_in"))
+        # Ping in: the peer pings the guest; ping() checks every field of each reply.
+        before = guest.counters(q)
+        rtts = []
+        for seq in range(1, 4):
+            try:
+                rtts.append(w.ping(seq=seq))
+            except wire.WireError as e:
+                c.check(False, "ping in, seq %d: %s" % (seq, e))
+        c.note("boot %.2fs; ping in: %s ms"
+               % (q.boot_seconds, ", ".join("%.2f" % (1000 * r) for r in rtts)))
+        after = guest.counters(q)
+        n = guest.delta(before, after, "icmp_echo_in")
+        c.check(n == 3, "icmp_echo_in went up by %d for 3 pings" % n)
 
-    # Ping out on the wire: the peer answers; _check looked at every request's fields.
-    mark = w.mark()
-    out = q.run("ping -c 2 %s" % PEER_IP, 20)
-    c.check("2 packets transmitted, 2 received" in out, "ping -c 2 on the wire: %r" % out)
-    reqs = w.find(lambda p: p.is_icmp(8) and p.ip["dst"] == PEER_IP, since=mark)
-    c.check(len(reqs) == 2 and all(p.icmp["code"] == 0 and p.ip["proto"] == 1 for p in reqs),
-            "the peer saw %d echo requests: %r" % (len(reqs), reqs))
+        # Ping out on the wire: the peer answers; _check looked at every request's fields.
+        mark = w.mark()
+        out = q.run("ping -c 2 %s" % PEER_IP, 20)
+        c.check("2 packets transmitted, 2 received" in out, "ping -c 2 on the wire: %r" % out)
+        reqs = w.find(lambda p: p.is_icmp(8) and p.ip["dst"] == PEER_IP, since=mark)
+        c.check(len(reqs) == 2 and all(p.icmp["code"] == 0 and p.ip["proto"] == 1 for p in reqs),
+                "the peer saw %d echo requests: %r" % (len(reqs), reqs))
 
-    # One frame in, one frame out: a datagram to the guest's udpecho comes back.
-    guest.start_bg(q, "udpecho %d" % ECHO_PORT)
-    mark = w.mark()
-    w.send_udp(5555, ECHO_PORT, b"one frame in")
-    p = w.wait_for(udp_from_guest(5555, ECHO_PORT), 3, since=mark)
-    c.check(p is not None and p.udp["data"] == b"one frame in" and p.ip["dst"] == PEER_IP,
-            "udpecho did not echo one datagram from the wire: %r" % p)
+        # One frame in, one frame out: a datagram to the guest's udpecho comes back.
+        guest.start_bg(q, "udpecho %d" % ECHO_PORT)
+        mark = w.mark()
+        w.send_udp(5555, ECHO_PORT, b"one frame in")
+        p = w.wait_for(udp_from_guest(5555, ECHO_PORT), 3, since=mark)
+        c.check(p is not None and p.udp["data"] == b"one frame in" and p.ip["dst"] == PEER_IP,
+                "udpecho did not echo one datagram from the wire: %r" % p)
 
-    # Reordered on the wire: ten datagrams sent out of order come back in that order,
-    # all of them (UDP keeps no order of its own; the socket queue is first in, first out).
-    order = [3, 0, 7, 1, 9, 2, 8, 4, 6, 5]
-    mark = w.mark()
-    for i in order:
-        w.send_udp(5557, ECHO_PORT, b"reordered %d" % i)
-    deadline = time.monotonic() + 3
-    while time.monotonic() < deadline and len(w.find(udp_from_guest(5557), since=mark)) < 10:
-        time.sleep(0.05)
-    got = [int(p.udp["data"].split()[1]) for p in w.find(udp_from_guest(5557), since=mark)]
-    c.check(got == order, "echoes of reordered datagrams: %r, sent %r" % (got, order))
+        # Reordered on the wire: ten datagrams sent out of order come back in that order,
+        # all of them (UDP keeps no order of its own; the socket queue is first in, first out).
+        order = [3, 0, 7, 1, 9, 2, 8, 4, 6, 5]
+        mark = w.mark()
+        for i in order:
+            w.send_udp(5557, ECHO_PORT, b"reordered %d" % i)
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and len(w.find(udp_from_guest(5557), since=mark)) < 10:
+            time.sleep(0.05)
+        got = [int(p.udp["data"].split()[1]) for p in w.find(udp_from_guest(5557), since=mark)]
+        c.check(got == order, "echoes of reordered datagrams: %r, sent %r" % (got, order))
 
-    check_arp(c, q, w)
+        check_arp(c, q, w)
 
-    # UDP to a closed port: ICMP port unreachable quoting our IP header + 8 bytes.
-    before = guest.counters(q)
-    mark = w.mark()
-    w.send_udp(5556, 4444, b"nobody home", ident=0x4242)
-    p = w.wait_for(lambda p: p.is_icmp(3), 3, since=mark)
-    if c.check(p is not None, "no ICMP error for UDP to closed port 4444"):
-        quoted = p.icmp["data"]
-        c.check(p.icmp["code"] == 3, "ICMP type 3 code %d, want 3 (port)" % p.icmp["code"])
-        c.check(len(quoted) >= 28 and quoted[0] == 0x45 and quoted[4:6] == b"\x42\x42" and
-                quoted[20:24] == struct.pack("!HH", 5556, 4444),
-                "ICMP error does not quote the datagram's IP header + 8 bytes: %r" % quoted[:28])
-    after = guest.counters(q)
-    c.check(guest.delta(before, after, "udp_rx_no_port") == 1 and
-            guest.delta(before, after, "icmp_unreach_out") == 1,
-            "udp_rx_no_port/icmp_unreach_out did not count the closed-port datagram")
+        # UDP to a closed port: ICMP port unreachable quoting our IP header + 8 bytes.
+        before = guest.counters(q)
+        mark = w.mark()
+        w.send_udp(5556, 4444, b"nobody home", ident=0x4242)
+        p = w.wait_for(lambda p: p.is_icmp(3), 3, since=mark)
+        if c.check(p is not None, "no ICMP error for UDP to closed port 4444"):
+            quoted = p.icmp["data"]
+            c.check(p.icmp["code"] == 3, "ICMP type 3 code %d, want 3 (port)" % p.icmp["code"])
+            c.check(len(quoted) >= 28 and quoted[0] == 0x45 and quoted[4:6] == b"\x42\x42" and
+                    quoted[20:24] == struct.pack("!HH", 5556, 4444),
+                    "ICMP error does not quote the IP header + 8 bytes: %r" % quoted[:28])
+        after = guest.counters(q)
+        c.check(guest.delta(before, after, "udp_rx_no_port") == 1 and
+                guest.delta(before, after, "icmp_unreach_out") == 1,
+                "udp_rx_no_port/icmp_unreach_out did not count the closed-port datagram")
 
-    guest.kill_and_wait(q, guest.pid_on_port(q, ECHO_PORT))
-    c.finish(base)
+        guest.kill_and_wait(q, guest.pid_on_port(q, ECHO_PORT))
+        c.finish(base)
+    finally:
+        w.stop()   # also when a check above raised
 
 
 
@@ -354,47 +357,50 @@ def bad_cases(w):
 @harness.timeout(150)
 def test_wire_bad_input(ctx):
     q, w = boot_wire(ctx)
-    c = Case(q, w, ctx)
-    base = guest.baseline(q)
-    guest.start_bg(q, "udpecho %d" % ECHO_PORT)
     try:
-        w.ping(seq=100)
-    except wire.WireError as e:
-        c.check(False, "ping before the bad input: %s" % e)
-    cases = bad_cases(w)
-    before = guest.counters(q)
-    for i, (name, frame, names) in enumerate(cases):
-        mark = w.mark()
-        for _ in range(3):
-            w.inject(frame)
-        time.sleep(0.05)
+        c = Case(q, w, ctx)
+        base = guest.baseline(q)
+        guest.start_bg(q, "udpecho %d" % ECHO_PORT)
         try:
-            w.ping(seq=200 + i)
+            w.ping(seq=100)
         except wire.WireError as e:
-            c.check(False, "%s: the guest stopped answering pings: %s" % (name, e))
-        after = guest.counters(q)
-        n = guest.delta(before, after, *names)
-        c.check(n >= 3, "%s: sent 3, counted %d in %s" % (name, n, "/".join(names)))
-        c.check(guest.delta(before, after, "icmp_echo_in") == 1,
-                "%s: icmp_echo_in went up by %d for one good ping" %
-                (name, guest.delta(before, after, "icmp_echo_in")))
-        c.check(not w.find(lambda p: p.is_udp(6000) or p.is_arp(2) or
-                           p.is_icmp(0) and p.icmp["id"] == 9, since=mark),
-                "%s: the guest answered a bad frame" % name)
-        before = after
+            c.check(False, "ping before the bad input: %s" % e)
+        cases = bad_cases(w)
+        before = guest.counters(q)
+        for i, (name, frame, names) in enumerate(cases):
+            mark = w.mark()
+            for _ in range(3):
+                w.inject(frame)
+            time.sleep(0.05)
+            try:
+                w.ping(seq=200 + i)
+            except wire.WireError as e:
+                c.check(False, "%s: the guest stopped answering pings: %s" % (name, e))
+            after = guest.counters(q)
+            n = guest.delta(before, after, *names)
+            c.check(n >= 3, "%s: sent 3, counted %d in %s" % (name, n, "/".join(names)))
+            c.check(guest.delta(before, after, "icmp_echo_in") == 1,
+                    "%s: icmp_echo_in went up by %d for one good ping" %
+                    (name, guest.delta(before, after, "icmp_echo_in")))
+            c.check(not w.find(lambda p: p.is_udp(6000) or p.is_arp(2) or
+                               p.is_icmp(0) and p.icmp["id"] == 9, since=mark),
+                    "%s: the guest answered a bad frame" % name)
+            before = after
 
-    # A datagram whose frame is longer than its IP total length (padding) is fine: the
-    # echo must carry exactly the payload, not the trailing bytes.
-    mark = w.mark()
-    w.inject(_frame(w, build_ip(PEER_IP, GUEST_IP, 17, build_udp(
-        PEER_IP, GUEST_IP, 6001, ECHO_PORT, b"short ip, long frame")) + b"TRAILING" * 4))
-    p = w.wait_for(udp_from_guest(6001), 3, since=mark)
-    c.check(p is not None and p.udp["data"] == b"short ip, long frame",
-            "frame longer than its IP packet: echo %r" % (p and p.udp["data"]))
+        # A datagram whose frame is longer than its IP total length (padding) is fine: the
+        # echo must carry exactly the payload, not the trailing bytes.
+        mark = w.mark()
+        w.inject(_frame(w, build_ip(PEER_IP, GUEST_IP, 17, build_udp(
+            PEER_IP, GUEST_IP, 6001, ECHO_PORT, b"short ip, long frame")) + b"TRAILING" * 4))
+        p = w.wait_for(udp_from_guest(6001), 3, since=mark)
+        c.check(p is not None and p.udp["data"] == b"short ip, long frame",
+                "frame longer than its IP packet: echo %r" % (p and p.udp["data"]))
 
-    broadcast_storm(c, q, w)
-    guest.kill_and_wait(q, guest.pid_on_port(q, ECHO_PORT))
-    c.finish(base)
+        broadcast_storm(c, q, w)
+        guest.kill_and_wait(q, guest.pid_on_port(q, ECHO_PORT))
+        c.finish(base)
+    finally:
+        w.stop()   # also when a check above raised
 
 
 def broadcast_storm(c, q, w):
@@ -437,86 +443,89 @@ def broadcast_storm(c, q, w):
 @harness.timeout(150)
 def test_wire_sockets(ctx):
     q, w = boot_wire(ctx)
-    c = Case(q, w, ctx)
-    base = guest.baseline(q)
-    guest.start_bg(q, "udpecho %d" % ECHO_PORT)
-
-    # A 1000-datagram burst at a socket nobody reads: its queue stays bounded, the
-    # excess is dropped and counted, and other sockets keep working meanwhile.
-    # (Background programs write to files: two at once would interleave on the console.)
-    guest.start_bg(q, "udpsink -d 6000 5000 30 > sink0")
-    guest.wait_file(q, "sink0", r"ready on 5000")
-    before = guest.counters(q)
-    for i in range(1000):
-        w.send_udp(7001, 5000, struct.pack("!I", i) + b"burst" * 20)
-        if i % 100 == 99:
-            time.sleep(0.01)
-    mark = w.mark()
-    w.send_udp(7002, ECHO_PORT, b"still there?")
-    c.check(w.wait_for(udp_from_guest(7002), 3, since=mark) is not None,
-            "udpecho did not answer during a burst at another socket")
-    s = guest.sock_on(q, 5000)
-    after = guest.counters(q)
-    ns = q.run("netstat", 10)
-    ifc = q.run("ifconfig", 10)
-    reached = guest.delta(before, after, "udp_rx") - 1   # less the one to udpecho
-    c.note("burst: %d of 1000 reached UDP" % reached)
-    c.check(reached >= 500, "only %d of the 1000-datagram burst reached UDP" % reached)
-    if c.check(s is not None, "no socket on port 5000 in sysinfo -s"):
-        # netstat and ifconfig, what a student reads, show the same bounded queue and drops.
-        m = re.search(r"udp\s+\S*:5000\s+\S+\s+(\d+)\s+(\d+)\s+(\d+)", ns, re.I)
-        c.check(m is not None and int(m.group(1)) <= int(m.group(2)) and int(m.group(3)) > 0,
-                "netstat does not show port 5000's bounded queue and drops:\n%s" % ns)
-        c.check(re.search(r"drops:.*udp_rx_queue_full", ifc, re.S) is not None,
-                "ifconfig does not show udp_rx_queue_full among the drops:\n%s" % ifc)
-        c.check(s["rcvq"] <= s["rcvq_max"] and s["queued"] <= s["rcvq_max"],
-                "receive queue %d (queued %d) over its bound %d"
-                % (s["rcvq"], s["queued"], s["rcvq_max"]))
-        c.check(s["queued"] + s["dropped"] == reached and
-                s["dropped"] == guest.delta(before, after, "udp_rx_queue_full"),
-                "queued %d + dropped %d should be the %d that reached UDP, and the drops "
-                "counted in udp_rx_queue_full (%d)" % (s["queued"], s["dropped"], reached,
-                guest.delta(before, after, "udp_rx_queue_full")))
-        m = re.search(r"udpsink: (\d+) packets",
-                      guest.wait_file(q, "sink0", r"udpsink: \d+ packets", 20))
-        c.check(int(m.group(1)) <= s["rcvq_max"],
-                "the sink read %s datagrams, more than its queue holds (%d)"
-                % (m.group(1), s["rcvq_max"]))
     try:
-        w.ping(seq=1)
-    except wire.WireError as e:
-        c.check(False, "ping after the burst: %s" % e)
+        c = Case(q, w, ctx)
+        base = guest.baseline(q)
+        guest.start_bg(q, "udpecho %d" % ECHO_PORT)
 
-    # Two processes on two sockets at once, receiving: each gets exactly its own.
-    guest.start_bg(q, "udpsink 5001 20 > sink1")
-    guest.start_bg(q, "udpsink 5002 20 > sink2")
-    guest.wait_file(q, "sink1", r"ready on 5001")
-    guest.wait_file(q, "sink2", r"ready on 5002")
-    for i in range(200):
-        w.send_udp(7003, 5001, struct.pack("!I", i) + b"to 5001")
-        w.send_udp(7004, 5002, struct.pack("!I", i) + b"to 5002")
-        time.sleep(0.005)   # slow enough that a busy machine does not overflow a queue
-    pat = r"udpsink: (\d+) packets, \d+ bytes in \d+ us, maxseq (-?\d+)"
-    got = [re.search(pat, guest.wait_file(q, f, pat)).groups() for f in ("sink1", "sink2")]
-    c.check(got == [("200", "199")] * 2, "two sinks at once received (count, maxseq) %r, "
-            "want 200 each" % got)
+        # A 1000-datagram burst at a socket nobody reads: its queue stays bounded, the
+        # excess is dropped and counted, and other sockets keep working meanwhile.
+        # (Background programs write to files: two at once would interleave on the console.)
+        guest.start_bg(q, "udpsink -d 6000 5000 30 > sink0")
+        guest.wait_file(q, "sink0", r"ready on 5000")
+        before = guest.counters(q)
+        for i in range(1000):
+            w.send_udp(7001, 5000, struct.pack("!I", i) + b"burst" * 20)
+            if i % 100 == 99:
+                time.sleep(0.01)
+        mark = w.mark()
+        w.send_udp(7002, ECHO_PORT, b"still there?")
+        c.check(w.wait_for(udp_from_guest(7002), 3, since=mark) is not None,
+                "udpecho did not answer during a burst at another socket")
+        s = guest.sock_on(q, 5000)
+        after = guest.counters(q)
+        ns = q.run("netstat", 10)
+        ifc = q.run("ifconfig", 10)
+        reached = guest.delta(before, after, "udp_rx") - 1   # less the one to udpecho
+        c.note("burst: %d of 1000 reached UDP" % reached)
+        c.check(reached >= 500, "only %d of the 1000-datagram burst reached UDP" % reached)
+        if c.check(s is not None, "no socket on port 5000 in sysinfo -s"):
+            # netstat and ifconfig, what a student reads, show the same bounded queue and drops.
+            m = re.search(r"udp\s+\S*:5000\s+\S+\s+(\d+)\s+(\d+)\s+(\d+)", ns, re.I)
+            c.check(m is not None and int(m.group(1)) <= int(m.group(2)) and int(m.group(3)) > 0,
+                    "netstat does not show port 5000's bounded queue and drops:\n%s" % ns)
+            c.check(re.search(r"drops:.*udp_rx_queue_full", ifc, re.S) is not None,
+                    "ifconfig does not show udp_rx_queue_full among the drops:\n%s" % ifc)
+            c.check(s["rcvq"] <= s["rcvq_max"] and s["queued"] <= s["rcvq_max"],
+                    "receive queue %d (queued %d) over its bound %d"
+                    % (s["rcvq"], s["queued"], s["rcvq_max"]))
+            c.check(s["queued"] + s["dropped"] == reached and
+                    s["dropped"] == guest.delta(before, after, "udp_rx_queue_full"),
+                    "queued %d + dropped %d should be the %d that reached UDP, and the drops "
+                    "counted in udp_rx_queue_full (%d)" % (s["queued"], s["dropped"], reached,
+                    guest.delta(before, after, "udp_rx_queue_full")))
+            m = re.search(r"udpsink: (\d+) packets",
+                          guest.wait_file(q, "sink0", r"udpsink: \d+ packets", 20))
+            c.check(int(m.group(1)) <= s["rcvq_max"],
+                    "the sink read %s datagrams, more than its queue holds (%d)"
+                    % (m.group(1), s["rcvq_max"]))
+        try:
+            w.ping(seq=1)
+        except wire.WireError as e:
+            c.check(False, "ping after the burst: %s" % e)
 
-    # Two processes sending at once: each datagram arrives, from two source ports.
-    mark = w.mark()
-    q.run("udpblast %s 9001 100 100 & udpblast %s 9002 100 100" % (PEER_IP, PEER_IP), 20)
-    time.sleep(1)
-    for port in (9001, 9002):
-        got = w.find(udp_from_guest(port), since=mark)
-        seqs = sorted(struct.unpack("!I", p.udp["data"][:4])[0] for p in got)
-        c.check(seqs == list(range(100)), "port %d got %d datagrams, want seqs 0..99"
-                % (port, len(got)))
+        # Two processes on two sockets at once, receiving: each gets exactly its own.
+        guest.start_bg(q, "udpsink 5001 20 > sink1")
+        guest.start_bg(q, "udpsink 5002 20 > sink2")
+        guest.wait_file(q, "sink1", r"ready on 5001")
+        guest.wait_file(q, "sink2", r"ready on 5002")
+        for i in range(200):
+            w.send_udp(7003, 5001, struct.pack("!I", i) + b"to 5001")
+            w.send_udp(7004, 5002, struct.pack("!I", i) + b"to 5002")
+            time.sleep(0.005)   # slow enough that a busy machine does not overflow a queue
+        pat = r"udpsink: (\d+) packets, \d+ bytes in \d+ us, maxseq (-?\d+)"
+        got = [re.search(pat, guest.wait_file(q, f, pat)).groups() for f in ("sink1", "sink2")]
+        c.check(got == [("200", "199")] * 2, "two sinks at once received (count, maxseq) %r, "
+                "want 200 each" % got)
 
-    # A process blocked in recvfrom is killed: it exits and its socket goes away.
-    pid = guest.start_bg(q, "udpecho 5003")
-    c.check(guest.sock_on(q, 5003) is not None, "udpecho 5003 has no socket")
-    guest.kill_and_wait(q, pid)
-    c.check(guest.sock_on(q, 5003) is None, "the killed process's socket is still there")
-    guest.kill_and_wait(q, guest.pid_on_port(q, ECHO_PORT))
-    time.sleep(0.3)
-    c.check(guest.sysinfo(q)["nproc"] == base["nproc"], "processes left over")
-    c.finish(base)
+        # Two processes sending at once: each datagram arrives, from two source ports.
+        mark = w.mark()
+        q.run("udpblast %s 9001 100 100 & udpblast %s 9002 100 100" % (PEER_IP, PEER_IP), 20)
+        time.sleep(1)
+        for port in (9001, 9002):
+            got = w.find(udp_from_guest(port), since=mark)
+            seqs = sorted(struct.unpack("!I", p.udp["data"][:4])[0] for p in got)
+            c.check(seqs == list(range(100)), "port %d got %d datagrams, want seqs 0..99"
+                    % (port, len(got)))
+
+        # A process blocked in recvfrom is killed: it exits and its socket goes away.
+        pid = guest.start_bg(q, "udpecho 5003")
+        c.check(guest.sock_on(q, 5003) is not None, "udpecho 5003 has no socket")
+        guest.kill_and_wait(q, pid)
+        c.check(guest.sock_on(q, 5003) is None, "the killed process's socket is still there")
+        guest.kill_and_wait(q, guest.pid_on_port(q, ECHO_PORT))
+        time.sleep(0.3)
+        c.check(guest.sysinfo(q)["nproc"] == base["nproc"], "processes left over")
+        c.finish(base)
+    finally:
+        w.stop()   # also when a check above raised

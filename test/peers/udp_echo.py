@@ -129,7 +129,9 @@ class UdpSink(_UdpPeer):
         out["distinct"] = distinct
         out["reordered"] = sum(1 for a, b in zip(seqs, seqs[1:]) if b < a)
         out["pps"] = (out["packets"] - 1) / span if span > 0 else 0.0
-        out["Bps"] = out["bytes"] * (out["packets"] - 1) / out["packets"] / span if span > 0 else 0.0
+        # rate over first..last arrival: n - 1 intervals, so n - 1 packets' worth of bytes
+        out["Bps"] = (out["bytes"] * (out["packets"] - 1) / out["packets"] / span
+                      if span > 0 else 0.0)
         if expected is not None:
             out["lost"] = max(0, expected - distinct)
         return out
