@@ -203,7 +203,24 @@ workload(void)
   expect(call(sys_chdir, (uint64) "/", 0, 0), 0, "chdir /");
   expect(call(sys_mkdir, (uint64) "/d/toolongname_abcdef", 0, 0), -ENAMETOOLONG, "long name");
   expect(call(sys_open, (uint64) "", O_RDONLY, 0), -ENOENT, "empty path");
-  make_file("/d/f5", 5000, 5000);  // O_CREATE of an existing file: rewritten in place
+  make_file("/d/f5", 5000, 5000);
+  // Truncated under another descriptor: writing at the old offset leaves a hole of zeros.
+  int fd1 = call(sys_open, (uint64) "/d/f5", O_RDWR, 0);
+  char buf[3];
+  expect(call(sys_read, fd1, (uint64)buf, 3), 3, "read f5");
+  int fd2 = call(sys_open, (uint64) "/d/f5", O_RDWR | O_TRUNC, 0);
+  expect(call(sys_close, fd2, 0, 0), 0, "close trunc fd");
+  expect(call(sys_write, fd1, (uint64) "xyz", 3), 3, "write past the end");
+  expect(call(sys_close, fd1, 0, 0), 0, "close");
+  fd1 = call(sys_open, (uint64) "/d/f5", O_RDONLY, 0);
+  buf[0] = 1;
+  if (call(sys_read, fd1, (uint64)buf, 3) != 3 || buf[0] != 0 || buf[1] != 0 || buf[2] != 0)
+    expect(-1, 0, "hole reads as zeros");
+  expect(call(sys_read, fd1, (uint64)buf, 3), 3, "read after hole");
+  if (buf[0] != 'x')
+    expect(-1, 0, "data after the hole");
+  expect(call(sys_close, fd1, 0, 0), 0,
+         "close");  // O_CREATE of an existing file: rewritten in place
   return failures;
 }
 
