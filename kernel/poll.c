@@ -20,7 +20,7 @@
 
 #define POLL_MAX 64  // most descriptors one call may watch
 
-static struct spinlock poll_lock = {.name = "poll"};  // guards poll_seq
+static struct spinlock poll_lock = { .name = "poll" };  // guards poll_seq
 static uint64 poll_seq;
 
 // Something a poller may be waiting for has changed: wake them all.
