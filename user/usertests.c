@@ -433,7 +433,7 @@ test_forkmany(void)
 void
 test_forkstorm(void)
 {
-  fork_many(2000);
+  fork_many(1000);
 }
 
 // Several processes forking concurrently.
@@ -1176,7 +1176,8 @@ test_manyfiles(void)
       remove_many(i);
       fail("create file %d: errno %d (%s)", i, v, strerror(v));
     }
-    write(fd, &i, sizeof(i));
+    if (i % 10 == 0)  // some carry data (each write is one more disk transaction)
+      write(fd, &i, sizeof(i));
     close(fd);
   }
   if ((v = count_entries("ut_many")) != 202)
@@ -1184,7 +1185,10 @@ test_manyfiles(void)
   for (i = 0; i < 200; i++) {
     snprintf(name, sizeof(name), "ut_many/f%03d", i);
     fd = expect_ok(open(name, O_RDONLY), name);
-    CHECK(read(fd, &v, sizeof(v)) == sizeof(v) && v == i);
+    if (i % 10 == 0)
+      CHECK(read(fd, &v, sizeof(v)) == sizeof(v) && v == i);
+    else
+      CHECK(read(fd, &v, sizeof(v)) == 0);
     close(fd);
     expect_ok(unlink(name), name);
   }
