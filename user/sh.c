@@ -329,7 +329,7 @@ parse_line(const char *line)
 static int run(struct node *n);
 static void run_in_child(struct node *n) __attribute__((noreturn));
 
-// Make file open on descriptor fd, as redirection r asks; 0 or -1 (message printed).
+// Open r's file on descriptor 0 or 1, as redirection r asks; 0 or -1 (message printed).
 static int
 apply_redir(struct redir *r)
 {
@@ -337,13 +337,15 @@ apply_redir(struct redir *r)
   int flags = r->kind == TK_IN    ? O_RDONLY
               : r->kind == TK_OUT ? O_WRONLY | O_CREATE | O_TRUNC
                                   : O_RDWR | O_CREATE;
+  struct stat st;
   char skip[512];
 
   if ((fd = open(r->file, flags)) < 0) {
     fprintf(2, "sh: %s: %s\n", r->file, strerror(errno));
     return -1;
   }
-  if (r->kind == TK_APPEND)  // no lseek: move the offset to the end by reading
+  // no lseek: move the offset to the end of a file by reading (never of a device)
+  if (r->kind == TK_APPEND && fstat(fd, &st) == 0 && st.type == T_FILE)
     while (read(fd, skip, sizeof(skip)) > 0)
       ;
   if (fd != target) {
