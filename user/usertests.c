@@ -521,7 +521,7 @@ test_killsleeping(void)
   expect_ok(kill(pid), "kill sleeping child");
   if ((st = xwait(pid)) != -1)
     fail("killed sleeping child exited %d, want -1", st);
-  CHECK(uptime() - t0 < 200);
+  CHECK(uptime() - t0 < 500);  // promptly, even on a loaded host
   // blocked reading an empty pipe
   expect_ok(pipe(p), "pipe");
   if ((pid = xfork()) == 0) {
