@@ -15,7 +15,7 @@
 //   1. copy each changed block into its log slot (all requests in flight at once);
 //   2. write the header with n > 0        <- the commit point
 //   3. write each block to its home location;
-//   4. write the header with n = 0.
+//   4. write the header with n = 0 (the next commit waits for this write before step 1).
 // A crash before 2 loses the transaction; after 2, mounting (log_init) redoes 3 and 4.
 
 #include "types.h"
@@ -45,15 +45,18 @@ static struct {
 // buffer cache (the log's own blocks are written straight from their cached copies).
 static struct buf header_buf;
 
-// Write the in-memory header to disk: with n > 0 this is the commit point.
+// Start writing the in-memory header to disk (with n > 0 this is the commit point) and
+// return; virtio_disk_wait(&header_buf) waits for it. A header write still in flight
+// finishes first, so header writes reach the disk in order.
 static void
-header_write(void)
+header_start(void)
 {
+  virtio_disk_wait(&header_buf);
   memset(header_buf.data, 0, BSIZE);
   memmove(header_buf.data, &wal.lh, sizeof(wal.lh));
   header_buf.dev = wal.dev;
   header_buf.blockno = wal.start;
-  virtio_disk_rw(&header_buf, 1);
+  virtio_disk_submit(&header_buf, wal.start, 1);
 }
 
 // Copy committed log slots to their home blocks (mount-time recovery).
@@ -89,7 +92,8 @@ log_init(int dev, struct superblock *sb)
     printf("log: replaying %d blocks\n", wal.lh.n);
   replay();
   wal.lh.n = 0;
-  header_write();
+  header_start();
+  virtio_disk_wait(&header_buf);
 }
 
 // Write every block of the transaction (cached and pinned) to its log slot (to_log) or to
@@ -120,11 +124,13 @@ commit(void)
 {
   if (wal.lh.n == 0)
     return;
+  virtio_disk_wait(&header_buf);  // the last commit's n = 0 is on disk: slots are free
   write_blocks(1);
-  header_write();  // commit point
+  header_start();  // commit point
+  virtio_disk_wait(&header_buf);
   write_blocks(0);
   wal.lh.n = 0;
-  header_write();  // the transaction is fully installed
+  header_start();  // installed; this write finishes while the next calls run
 }
 
 // Start a file-system system call: wait for room in the log and no commit running.

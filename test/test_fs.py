@@ -55,11 +55,14 @@ def test_fs_crash_at_every_write(ctx):
 # Broken logs the crash test must reject: (what is wrong, text in log.c, replacement).
 BROKEN_LOGS = [
     ("home blocks written before the commit point",
-     "  write_blocks(1);\n  header_write();  // commit point\n  write_blocks(0);\n",
-     "  write_blocks(1);\n  write_blocks(0);\n  header_write();  // commit point\n"),
+     "  header_start();  // commit point\n  virtio_disk_wait(&header_buf);\n  write_blocks(0);\n",
+     "  write_blocks(0);\n  header_start();  // commit point\n  virtio_disk_wait(&header_buf);\n"),
     ("commit point written without waiting for the log blocks",
      "    virtio_disk_wait(bs[i]);\n",
      "    if (!to_log)\n      virtio_disk_wait(bs[i]);\n"),
+    ("log slots reused before the last header (n = 0) is on disk",
+     "  virtio_disk_wait(&header_buf);  // the last commit's n = 0 is on disk: slots are free\n",
+     ""),
 ]
 
 

@@ -35,10 +35,11 @@ static uchar *pristine;
 static long disk_bytes;
 static long writes, crash_at;  // crash_at 0: never
 
-// Writes wait in `pending` until someone waits for one of them, and then reach the disk
-// newest first: the reverse of the submission order, since a real disk may complete a
-// batch of requests in any order. A crash may fall between any two writes.
+// A write stays in `pending` until someone waits for that very buffer: a real disk may
+// complete the requests in flight in any order, and loses those still in flight when the
+// power goes. A crash may fall between any two writes that reached the disk.
 static struct {
+  struct buf *b;
   uint blockno;
   uchar data[BSIZE];
 } pending[64];
@@ -65,6 +66,7 @@ virtio_disk_submit(struct buf *b, uint blockno, int write)
     memcpy(b->data, disk + (long)blockno * BSIZE, BSIZE);
     return;
   }
+  pending[npending].b = b;
   pending[npending].blockno = blockno;
   memcpy(pending[npending].data, b->data, BSIZE);
   npending++;
@@ -73,9 +75,12 @@ virtio_disk_submit(struct buf *b, uint blockno, int write)
 void
 virtio_disk_wait(struct buf *b)
 {
-  while (npending > 0) {
-    npending--;
-    disk_write(pending[npending].blockno, pending[npending].data);
+  for (int i = 0; i < npending; i++) {
+    if (pending[i].b == b) {
+      disk_write(pending[i].blockno, pending[i].data);
+      pending[i] = pending[--npending];
+      return;
+    }
   }
 }
 
