@@ -61,6 +61,43 @@ take_int(va_list *ap, int longs, int is_signed)
   return va_arg(*ap, uint);
 }
 
+// One conversion (the character after % and any l's).
+static void
+emit_conv(struct sink *s, char conv, int longs, va_list *ap)
+{
+  char *str;
+
+  switch (conv) {
+  case 'd':
+    emit_num(s, take_int(ap, longs, 1), 10, 1);
+    break;
+  case 'u':
+    emit_num(s, take_int(ap, longs, 0), 10, 0);
+    break;
+  case 'x':
+    emit_num(s, take_int(ap, longs, 0), 16, 0);
+    break;
+  case 'p':
+    emit(s, '0');
+    emit(s, 'x');
+    emit_num(s, va_arg(*ap, uint64), 16, 0);
+    break;
+  case 's':
+    for (str = va_arg(*ap, char *) ?: "(null)"; *str; str++)
+      emit(s, *str);
+    break;
+  case 'c':
+    emit(s, va_arg(*ap, int));
+    break;
+  case '%':
+    emit(s, '%');
+    break;
+  default:  // unknown: print it as written
+    emit(s, '%');
+    emit(s, conv);
+  }
+}
+
 // The formatter shared by printf and snprintf.
 static void
 format(struct sink *s, const char *fmt, va_list ap)
@@ -73,38 +110,9 @@ format(struct sink *s, const char *fmt, va_list ap)
     int longs = 0;
     while (*++fmt == 'l')
       longs++;
-    char *str;
-    switch (*fmt) {
-    case 'd':
-      emit_num(s, take_int(&ap, longs, 1), 10, 1);
-      break;
-    case 'u':
-      emit_num(s, take_int(&ap, longs, 0), 10, 0);
-      break;
-    case 'x':
-      emit_num(s, take_int(&ap, longs, 0), 16, 0);
-      break;
-    case 'p':
-      emit(s, '0');
-      emit(s, 'x');
-      emit_num(s, va_arg(ap, uint64), 16, 0);
-      break;
-    case 's':
-      for (str = va_arg(ap, char *) ?: "(null)"; *str; str++)
-        emit(s, *str);
-      break;
-    case 'c':
-      emit(s, va_arg(ap, int));
-      break;
-    case '%':
-      emit(s, '%');
-      break;
-    case 0:
-      return;
-    default:  // unknown: print it as written
-      emit(s, '%');
-      emit(s, *fmt);
-    }
+    if (*fmt == 0)
+      return;  // a lone % at the end
+    emit_conv(s, *fmt, longs, &ap);
   }
 }
 

@@ -421,6 +421,8 @@ scheduler(void)
     intr_off();
     int ran = 0;
     for (struct proc *p = ptable; p < &ptable[NPROC]; p++) {
+      if (p->state != RUNNABLE)
+        continue;  // unlocked look, checked again under the lock
       spin_lock(&p->lock);
       if (p->state == RUNNABLE) {
         p->state = RUNNING;
@@ -484,12 +486,13 @@ sleep_deadline(void *chan, struct spinlock *lk, uint64 deadline)
 
   if (deadline != 0 && ticks >= deadline)
     return;
-  // Holding p->lock, no wakeup() can slip in between releasing lk and sleeping.
+  // p is SLEEPING before lk is released, so a waker that changes the condition under
+  // lk finds it asleep; and it waits on p->lock until sched() has switched away.
   spin_lock(&p->lock);
-  spin_unlock(lk);
   p->chan = chan;
   p->deadline = deadline;
   p->state = SLEEPING;
+  spin_unlock(lk);
   sched();
   p->chan = 0;
   p->deadline = 0;
@@ -504,7 +507,9 @@ wakeup(void *chan)
   struct proc *me = myproc();
 
   for (struct proc *p = ptable; p < &ptable[NPROC]; p++) {
-    if (p == me)
+    // Unlocked look first (most slots do not sleep on chan); sleep_deadline() makes
+    // a sleeper visible before it releases the condition's lock. Checked again below.
+    if (p == me || p->state != SLEEPING || p->chan != chan)
       continue;
     spin_lock(&p->lock);
     if (p->state == SLEEPING && p->chan == chan)
@@ -518,6 +523,8 @@ void
 proc_tick(uint64 now)
 {
   for (struct proc *p = ptable; p < &ptable[NPROC]; p++) {
+    if (p->state != SLEEPING || p->deadline == 0)
+      continue;  // unlocked look; one that falls asleep meanwhile is seen next tick
     spin_lock(&p->lock);
     if (p->state == SLEEPING && p->deadline != 0 && now >= p->deadline)
       p->state = RUNNABLE;
@@ -611,9 +618,6 @@ procdump(void)
   for (struct proc *p = ptable; p < &ptable[NPROC]; p++) {
     if (p->state == UNUSED)
       continue;
-    printf("%d %s %s%s", p->pid, names[p->state], p->name, p->kthread ? " (kthread)" : "");
-    if (p->state == SLEEPING)
-      printf(" chan %p", p->chan);  // look it up in kernel/kernel.sym
-    printf("\n");
+    printf("%d %s %s%s\n", p->pid, names[p->state], p->name, p->kthread ? " (kthread)" : "");
   }
 }
