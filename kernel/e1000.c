@@ -3,8 +3,9 @@
 // Interface: pci.c finds the device and calls e1000_init(regs, irq); from then on the stack
 // sees it only through struct net_device and e1000_netdev_ops (netdevice.h):
 //   transmit  dev_queue_xmit -> e1000_xmit_frame: one legacy descriptor per frame at the
-//             ring's tail, then the TDT write (the doorbell); the TX interrupt runs
-//             e1000_clean_tx_irq, which frees sent skbs and restarts the software queue.
+//             ring's tail, then the TDT write (the doorbell). Sent skbs are freed by the
+//             next transmit; only while the ring is full is the TX interrupt on, and it
+//             runs e1000_clean_tx_irq, which frees them and restarts the software queue.
 //   receive   e1000_intr masks RX interrupts and calls napi_schedule; the network thread
 //             calls e1000_clean_rx_irq (ndo_poll), which hands each frame to
 //             netif_receive_skb and refills the slot, then ndo_irq_enable unmasks.
@@ -27,7 +28,10 @@
 #define BENCH_STALL_US 1000000  // the benchmark gives up after 1 s without progress
 
 #define E1000_RX_INTRS (E1000_ICR_RXT0 | E1000_ICR_RXDMT0 | E1000_ICR_RXO)
-#define E1000_INTRS    (E1000_RX_INTRS | E1000_ICR_TXDW | E1000_ICR_LSC)
+// TXDW is not among them: e1000_xmit_frame reclaims sent descriptors itself, so a TX
+// interrupt is only wanted while frames wait for ring room (see e1000_xmit_frame). One
+// interrupt per sent frame would cost a trap and three MMIO accesses per packet.
+#define E1000_INTRS (E1000_RX_INTRS | E1000_ICR_LSC)
 
 struct e1000 {
   volatile uint32 *regs;  // BAR0
@@ -96,7 +100,8 @@ e1000_xmit_frame(struct sk_buff *skb, struct net_device *dev)
 {
   // LAB tx BEGIN
   // LAB-HINT: take e->tx_lock (e = dev->priv) and reclaim finished descriptors first.
-  // LAB-HINT: the ring is full when the slot after tx_tail is tx_clean: NETDEV_TX_BUSY.
+  // LAB-HINT: the ring is full when the slot after tx_tail is tx_clean: NETDEV_TX_BUSY,
+  // LAB-HINT: after turning the TX interrupt on (IMS = TXDW) so the waiting frames move on.
   // LAB-HINT: pad frames shorter than ETH_ZLEN with zeros (skb_put): QEMU does not.
   // LAB-HINT: fill the descriptor at tx_tail (addr = skb->data, length, cmd EOP|IFCS|RS,
   // LAB-HINT: status 0), keep the skb in tx_skbs, __sync_synchronize(), then write TDT:
@@ -113,8 +118,11 @@ e1000_xmit_frame(struct sk_buff *skb, struct net_device *dev)
   i = e->tx_tail;
   next = (i + 1) % TX_RING_SIZE;
   if (next == e->tx_clean) {
+    // Ring full: the caller queues skb; interrupt us when a descriptor is done so that
+    // e1000_clean_tx_irq can move the queue on. e1000_intr turns TXDW off again.
+    e1000_wr(e, E1000_IMS, E1000_ICR_TXDW);
     spin_unlock(&e->tx_lock);
-    return NETDEV_TX_BUSY;  // ring full: the caller keeps skb
+    return NETDEV_TX_BUSY;  // the caller keeps skb
   }
   if (skb->len < ETH_ZLEN) {
     pad = ETH_ZLEN - skb->len;
@@ -242,8 +250,12 @@ e1000_intr(void *arg)
     dev->link_up = (e1000_rd(e, E1000_STATUS) & E1000_STATUS_LU) != 0;
     printf("e1000: link %s\n", dev->link_up ? "up" : "down");
   }
+  // TXDW is in ICR after every sent frame, but interrupts only when e1000_xmit_frame
+  // found the ring full and unmasked it: mask it again, then move the queue on (which
+  // unmasks it once more if the ring fills up again).
   if (icr & E1000_ICR_TXDW) {
     dev->stats.tx_irqs++;
+    e1000_wr(e, E1000_IMC, E1000_ICR_TXDW);
     e1000_clean_tx_irq(dev);
   }
   // Also when RX interrupts are masked: this ICR read has just cleared their cause.

@@ -161,7 +161,9 @@ usertrap(void)
   }
   if (killed(p))
     exit(-1);
-  if (irq == IRQ_S_TIMER)
+  // A device interrupt usually made someone runnable (netd, a reader): let them have
+  // this hart now. Idle harts would only notice at their next tick, up to 10 ms later.
+  if (irq == IRQ_S_TIMER || irq == IRQ_S_EXT)
     yield();
   usertrapret();
 }
@@ -210,8 +212,8 @@ kerneltrap(void)
     panic("kerneltrap");
   }
   struct proc *p = myproc();
-  if (irq == IRQ_S_TIMER && p != 0 && p->state == RUNNING)
-    yield();
+  if (p != 0 && p->state == RUNNING)
+    yield();  // a tick, or a device interrupt that may have woken someone (usertrap)
   // yield() may have taken other traps: put back what sret needs.
   csr_write(sepc, sepc);
   csr_write(sstatus, sstatus);

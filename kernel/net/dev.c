@@ -125,10 +125,13 @@ netif_wake_queue(struct net_device *dev)
     }
   }
   dev->queue_stopped = dev->txq.qlen > 0;
-  if (dev->txq.qlen < TXQ_MAX)
+  // Senders sleep only while the queue is full (dev_tx_wait_room): no one to wake
+  // otherwise, and wakeup() walks the whole process table.
+  was_full = was_full && dev->txq.qlen < TXQ_MAX;
+  if (was_full)
     wakeup(&dev->txq);
   spin_unlock(&dev->txq_lock);
-  if (was_full && dev->txq.qlen < TXQ_MAX)
+  if (was_full)
     poll_wakeup();
 }
 

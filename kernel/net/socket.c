@@ -133,6 +133,8 @@ sock_close(struct socket *so)
 int
 sock_queue_rcv(struct socket *so, struct sk_buff *skb)
 {
+  int first;
+
   spin_lock(&so->lock);
   if (so->closing || so->rcvq.qlen >= so->rcvq_max) {
     so->rx_dropped++;
@@ -142,9 +144,14 @@ sock_queue_rcv(struct socket *so, struct sk_buff *skb)
   }
   skb_queue_tail(&so->rcvq, skb);
   so->rx_queued++;
-  wakeup(so);
+  // Readers and pollers wait only for an empty queue to become non-empty; a packet
+  // behind others wakes no one (wakeup() walks the whole process table).
+  first = so->rcvq.qlen == 1;
+  if (first)
+    wakeup(so);
   spin_unlock(&so->lock);
-  poll_wakeup();
+  if (first)
+    poll_wakeup();
   return 0;
 }
 
