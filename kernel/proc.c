@@ -1,11 +1,16 @@
 // Processes and kernel threads, the per-hart scheduler, sleep and wakeup.
 //
-// Each slot in ptable[] is UNUSED, or a process moving through
-//   USED (being set up) -> RUNNABLE <-> RUNNING <-> SLEEPING -> ZOMBIE -> (wait) UNUSED.
-// Locks: p->lock guards a slot's state/chan/deadline/killed/xstate/pid; wait_lock guards
-// every p->parent and is always taken before any p->lock. A hart switches to another
-// process only through its scheduler: sched() swtch()es to cpu->context with p->lock held,
-// and the scheduler releases it (or a new process releases it in proc_first_run).
+// A slot in ptable[] goes UNUSED -> USED (being built) -> RUNNABLE, then moves between
+// RUNNABLE, RUNNING and SLEEPING until exit() leaves it a ZOMBIE; its parent's wait()
+// collects the exit status (proc_reap) and the slot is UNUSED again.
+// The processes form a tree: every slot links to its parent, its first child and its next
+// sibling, so wait() and exit() look only at one family, never the whole table. Orphans
+// are spliced onto init's list of children; a parent waits on its own children list.
+// Locks (proc.h has the field list): tree_lock guards the tree links and is taken before
+// any p->lock; p->lock guards the rest of a slot's scheduling state.
+// Each hart's scheduler picks RUNNABLE slots round robin from where it last stopped; a
+// process hands the hart back through sched() while holding its own p->lock, which the
+// scheduler drops once the switch is done (a new process drops it in proc_first_run).
 #include "types.h"
 #include "param.h"
 #include "memlayout.h"
@@ -24,7 +29,7 @@ static struct proc *initproc;
 
 static struct spinlock pid_lock;  // guards next_pid
 static int next_pid = 1;
-static struct spinlock wait_lock;  // guards p->parent of every slot
+static struct spinlock tree_lock;  // guards parent/children/sibling of every slot
 
 extern char trampoline[];  // trampoline.S
 extern void usertrap(void);
@@ -56,7 +61,7 @@ void
 proc_init(void)
 {
   spin_init(&pid_lock, "next_pid");
-  spin_init(&wait_lock, "wait_lock");
+  spin_init(&tree_lock, "proc_tree");
   for (int i = 0; i < NPROC; i++) {
     spin_init(&ptable[i].lock, "proc");
     ptable[i].state = UNUSED;
@@ -114,6 +119,8 @@ proc_release(struct proc *p)
   p->heap_base = 0;
   p->pid = 0;
   p->parent = 0;
+  p->children = 0;
+  p->sibling = 0;
   p->name[0] = 0;
   p->chan = 0;
   p->deadline = 0;
@@ -272,6 +279,9 @@ growproc(int n)
   return 0;
 }
 
+static void adopt(struct proc *parent, struct proc *child);
+static void switch_out(struct proc *p, enum procstate state);
+
 // Duplicate the current process. The child's pid to the parent, 0 to the child, or -errno.
 int
 fork(void)
@@ -297,9 +307,9 @@ fork(void)
   int pid = np->pid;
   spin_unlock(&np->lock);
 
-  spin_lock(&wait_lock);
-  np->parent = p;
-  spin_unlock(&wait_lock);
+  spin_lock(&tree_lock);
+  adopt(p, np);
+  spin_unlock(&tree_lock);
 
   spin_lock(&np->lock);
   np->state = RUNNABLE;
@@ -307,16 +317,46 @@ fork(void)
   return pid;
 }
 
-// Give p's children to init. Caller holds wait_lock.
+// Make child the newest of parent's children. Caller holds tree_lock.
 static void
-reparent(struct proc *p)
+adopt(struct proc *parent, struct proc *child)
 {
-  for (struct proc *pp = ptable; pp < &ptable[NPROC]; pp++) {
-    if (pp->parent == p) {
-      pp->parent = initproc;
-      wakeup(initproc);
-    }
+  child->parent = parent;
+  child->sibling = parent->children;
+  parent->children = child;
+}
+
+// Take child out of its parent's list of children. Caller holds tree_lock.
+static void
+disown(struct proc *child)
+{
+  struct proc **link = &child->parent->children;
+
+  while (*link != child)
+    link = &(*link)->sibling;
+  *link = child->sibling;
+  child->parent = 0;
+  child->sibling = 0;
+}
+
+// An exiting process's children become init's: point each at init, then splice the
+// whole list in front of init's own. Wakes init, which may find zombies among them.
+// Caller holds tree_lock.
+static void
+orphans_to_init(struct proc *p)
+{
+  struct proc *last = 0;
+
+  if (p->children == 0)
+    return;
+  for (struct proc *c = p->children; c != 0; c = c->sibling) {
+    c->parent = initproc;
+    last = c;
   }
+  last->sibling = initproc->children;
+  initproc->children = p->children;
+  p->children = 0;
+  wakeup(&initproc->children);
 }
 
 // Close the current process's files and directory (may sleep).
@@ -337,41 +377,58 @@ drop_files(struct proc *p)
   }
 }
 
-// End the current process or kernel thread; it stays a ZOMBIE until its parent waits.
+// Finish the current process (or kernel thread): close its files, hand its children to
+// init, then become a ZOMBIE that waits for the parent to collect status. Never returns.
 void
 exit(int status)
 {
   struct proc *p = myproc();
 
   if (p == initproc)
-    panic("init exiting");
+    panic("exit: pid 1 (init) must never end");
   drop_files(p);
 
-  spin_lock(&wait_lock);
-  reparent(p);
+  spin_lock(&tree_lock);
+  orphans_to_init(p);
   if (p->parent == 0)
-    p->parent = initproc;  // a kernel thread: init reaps it
-  if (p->parent)
-    wakeup(p->parent);
+    adopt(initproc, p);  // a kernel thread has no parent: init collects it
+  // The parent cannot look at us before tree_lock is released, by which time we are a
+  // ZOMBIE; and it cannot free the slot before sched() has left it (p->lock).
+  wakeup(&p->parent->children);
   spin_lock(&p->lock);
   p->xstate = status;
-  p->state = ZOMBIE;
-  spin_unlock(&wait_lock);
-
-  sched();
-  panic("zombie exit");
+  spin_unlock(&tree_lock);
+  switch_out(p, ZOMBIE);
+  panic("exit: a ZOMBIE was scheduled again");
 }
 
-// Reap one exited child. Caller holds wait_lock and pp->lock. Returns its pid or -EFAULT.
+// Collect a ZOMBIE child: store its exit status at status_addr (unless 0), unlink it from
+// the tree and free its slot. Caller holds tree_lock and z->lock. Its pid, or -EFAULT
+// (the child stays a ZOMBIE, to be collected by a later wait).
 static int
-reap(struct proc *pp, uint64 status_addr)
+proc_reap(struct proc *z, uint64 status_addr)
 {
-  int pid = pp->pid;
+  int pid = z->pid;
 
-  if (status_addr != 0 && copy_to_user(status_addr, &pp->xstate, sizeof(int)) < 0)
+  if (status_addr != 0 && copy_to_user(status_addr, &z->xstate, sizeof(z->xstate)) < 0)
     return -EFAULT;
-  proc_release(pp);
+  disown(z);
+  proc_release(z);
   return pid;
+}
+
+// One of p's children that is a ZOMBIE, returned with its lock held; or 0.
+// Caller holds tree_lock.
+static struct proc *
+find_zombie(struct proc *p)
+{
+  for (struct proc *c = p->children; c != 0; c = c->sibling) {
+    spin_lock(&c->lock);
+    if (c->state == ZOMBIE)
+      return c;
+    spin_unlock(&c->lock);
+  }
+  return 0;
 }
 
 // Wait for a child to exit; store its status at status_addr (if not 0). Its pid, or
@@ -380,33 +437,62 @@ int
 wait(uint64 status_addr)
 {
   struct proc *p = myproc();
+  struct proc *z;
+  int r;
 
-  spin_lock(&wait_lock);
+  spin_lock(&tree_lock);
   for (;;) {
-    int have_kids = 0;
-    for (struct proc *pp = ptable; pp < &ptable[NPROC]; pp++) {
-      if (pp->parent != p)
-        continue;
-      have_kids = 1;
-      spin_lock(&pp->lock);
-      if (pp->state == ZOMBIE) {
-        int r = reap(pp, status_addr);
-        spin_unlock(&pp->lock);
-        spin_unlock(&wait_lock);
-        return r;
-      }
-      spin_unlock(&pp->lock);
+    if (p->children == 0) {
+      r = -ECHILD;
+      break;
     }
-    if (!have_kids || killed(p)) {
-      spin_unlock(&wait_lock);
-      return have_kids ? -EINTR : -ECHILD;
+    if ((z = find_zombie(p)) != 0) {
+      r = proc_reap(z, status_addr);
+      spin_unlock(&z->lock);
+      break;
     }
-    sleep(p, &wait_lock);
+    if (killed(p)) {
+      r = -EINTR;
+      break;
+    }
+    sleep(&p->children, &tree_lock);  // exit() and orphans_to_init() wake this
   }
+  spin_unlock(&tree_lock);
+  return r;
 }
 
-// Each hart runs this forever: pick a RUNNABLE process, run it until it gives the hart
-// back, repeat. Idle harts wait for an interrupt.
+// The next RUNNABLE slot at or after c's cursor, returned locked; the cursor moves past
+// it so that the next search starts with its neighbour. 0 after a full lap finds none.
+static struct proc *
+pick_next(struct cpu *c)
+{
+  for (int n = 0; n < NPROC; n++) {
+    struct proc *p = &ptable[(c->next_slot + n) % NPROC];
+    if (p->state != RUNNABLE)
+      continue;  // unlocked look, checked again under the lock
+    spin_lock(&p->lock);
+    if (p->state == RUNNABLE) {
+      c->next_slot = (p - ptable + 1) % NPROC;
+      return p;
+    }
+    spin_unlock(&p->lock);
+  }
+  return 0;
+}
+
+// Run p (locked, RUNNABLE) on this hart until it calls sched(); then drop its lock.
+static void
+run_on_hart(struct cpu *c, struct proc *p)
+{
+  p->state = RUNNING;
+  c->proc = p;
+  swtch(&c->context, &p->context);  // back here when p gives up the hart
+  c->proc = 0;
+  spin_unlock(&p->lock);
+}
+
+// Each hart's loop forever: run the next RUNNABLE process in round-robin order; with
+// none, sleep in wfi until an interrupt.
 void
 scheduler(void)
 {
@@ -414,26 +500,15 @@ scheduler(void)
 
   c->proc = 0;
   for (;;) {
-    // Take pending interrupts now, then scan with interrupts off: a wakeup by an
-    // interrupt on this hart cannot then fall between the scan and the wfi below
+    // Open a window for pending interrupts, then search with them off: a wakeup from an
+    // interrupt on this hart cannot slip in between a fruitless search and the wfi
     // (wfi returns for a pending interrupt even while sstatus.SIE is off [priv 3.3.3]).
     intr_on();
     intr_off();
-    int ran = 0;
-    for (struct proc *p = ptable; p < &ptable[NPROC]; p++) {
-      if (p->state != RUNNABLE)
-        continue;  // unlocked look, checked again under the lock
-      spin_lock(&p->lock);
-      if (p->state == RUNNABLE) {
-        p->state = RUNNING;
-        c->proc = p;
-        swtch(&c->context, &p->context);
-        c->proc = 0;
-        ran = 1;
-      }
-      spin_unlock(&p->lock);
-    }
-    if (!ran)
+    struct proc *p = pick_next(c);
+    if (p != 0)
+      run_on_hart(c, p);
+    else
       asm volatile("wfi");
   }
 }
@@ -447,30 +522,39 @@ sched(void)
   struct cpu *c = mycpu();
 
   if (!spin_holding(&p->lock))
-    panic("sched: p->lock not held");
+    panic("sched: the caller must hold p->lock");
   if (c->noff != 1)
-    panic("sched: other locks held");
+    panic("sched: a lock besides p->lock is held");
   if (p->state == RUNNING)
-    panic("sched: still RUNNING");
+    panic("sched: state must change before leaving the hart");
   if (intr_get())
-    panic("sched: interrupts on");
-  int intena = c->intena;  // a property of this kernel thread, not of the hart
+    panic("sched: interrupts must be off");
+  // Whether interrupts come back on at the last irq_pop_off() belongs to this kernel
+  // thread, not to the hart: carry it across the switch.
+  int intena = c->intena;
   swtch(&p->context, &c->context);
   mycpu()->intena = intena;
 }
 
-// Give up the hart for one round.
+// Leave the hart in the given state; returns when the scheduler runs p again (never for
+// a ZOMBIE). Caller holds p->lock.
+static void
+switch_out(struct proc *p, enum procstate state)
+{
+  p->state = state;
+  sched();
+}
+
+// Give the hart to whoever else is RUNNABLE; we are RUNNABLE too and run again later.
 void
 yield(void)
 {
   struct proc *p = myproc();
 
   spin_lock(&p->lock);
-  p->state = RUNNABLE;
-  sched();
+  switch_out(p, RUNNABLE);
   spin_unlock(&p->lock);
 }
-
 void
 sleep(void *chan, struct spinlock *lk)
 {
@@ -532,64 +616,94 @@ proc_tick(uint64 now)
   }
 }
 
-// Mark process pid killed; it exits the next time it heads for user space, and a
-// sleeping one is woken so it can notice. 0, -ESRCH, or -EPERM for a kernel thread or
-// init (an init that exits would take the whole kernel down with it).
+// The live slot with this pid, returned with its lock held; or 0.
+static struct proc *
+find_pid(int pid)
+{
+  for (struct proc *p = ptable; p < &ptable[NPROC]; p++) {
+    if (p->state == UNUSED || p->pid != pid)
+      continue;  // unlocked look, checked again under the lock
+    spin_lock(&p->lock);
+    if (p->state != UNUSED && p->pid == pid)
+      return p;
+    spin_unlock(&p->lock);
+  }
+  return 0;
+}
+
+// Flag p to die and get it moving if it sleeps, so it notices soon: it exits on its way
+// back to user space, and killable sleeps give up early. Caller holds p->lock.
+static void
+doom(struct proc *p)
+{
+  __atomic_store_n(&p->killed, 1, __ATOMIC_RELEASE);
+  if (p->state == SLEEPING)
+    p->state = RUNNABLE;
+}
+
+// kill(pid): 0, -ESRCH (no such process), or -EPERM for a kernel thread or init (an init
+// that exits would take the whole kernel down with it).
 int
 kill(int pid)
 {
-  for (struct proc *p = ptable; p < &ptable[NPROC]; p++) {
-    spin_lock(&p->lock);
-    if (p->pid == pid && p->state != UNUSED) {
-      int r = (p->kthread || p == initproc) ? -EPERM : 0;
-      if (r == 0) {
-        p->killed = 1;
-        if (p->state == SLEEPING)
-          p->state = RUNNABLE;
-      }
-      spin_unlock(&p->lock);
-      return r;
-    }
-    spin_unlock(&p->lock);
-  }
-  return -ESRCH;
+  struct proc *p = find_pid(pid);
+  int r = 0;
+
+  if (p == 0)
+    return -ESRCH;
+  if (p->kthread || p == initproc)
+    r = -EPERM;
+  else
+    doom(p);
+  spin_unlock(&p->lock);
+  return r;
 }
 
+// Flag p (normally the current process, after a fault) to die; see doom().
 void
 setkilled(struct proc *p)
 {
   spin_lock(&p->lock);
-  p->killed = 1;
+  doom(p);
   spin_unlock(&p->lock);
 }
 
+// Has p been killed? Cheap enough to ask in every loop that may block for long.
 int
 killed(struct proc *p)
 {
-  spin_lock(&p->lock);
-  int k = p->killed;
-  spin_unlock(&p->lock);
-  return k;
+  return __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE);
 }
 
-// Copy to a user address (user_dst != 0) or a kernel address. 0 or -1.
+// read() and write() of files and devices move bytes either to/from user memory (the
+// address is checked through the page table) or kernel memory (trusted). One helper for
+// both directions: out != 0 copies kbuf to addr, otherwise addr to kbuf. 0 or -1.
+static int
+move_bytes(int user, uint64 addr, void *kbuf, uint64 len, int out)
+{
+  if (user) {
+    int r = out ? copy_to_user(addr, kbuf, len) : copy_from_user(kbuf, addr, len);
+    return r < 0 ? -1 : 0;
+  }
+  if (out)
+    memmove((void *)addr, kbuf, len);
+  else
+    memmove(kbuf, (void *)addr, len);
+  return 0;
+}
+
+// Copy len bytes from kernel src to dst, a user address if user_dst. 0 or -1.
 int
 either_copyout(int user_dst, uint64 dst, const void *src, uint64 len)
 {
-  if (user_dst)
-    return copy_to_user(dst, src, len) < 0 ? -1 : 0;
-  memmove((void *)dst, src, len);
-  return 0;
+  return move_bytes(user_dst, dst, (void *)src, len, 1);
 }
 
-// Copy from a user address (user_src != 0) or a kernel address. 0 or -1.
+// Copy len bytes to kernel dst from src, a user address if user_src. 0 or -1.
 int
 either_copyin(void *dst, int user_src, uint64 src, uint64 len)
 {
-  if (user_src)
-    return copy_from_user(dst, src, len) < 0 ? -1 : 0;
-  memmove(dst, (void *)src, len);
-  return 0;
+  return move_bytes(user_src, src, dst, len, 0);
 }
 
 int

@@ -13,9 +13,10 @@ struct context {
   uint64 s[12];
 };
 
-// Per-hart state.
+// Per-hart state. Only its own hart touches it, with interrupts off.
 struct cpu {
   struct proc *proc;       // running on this hart, or 0
+  int next_slot;           // round robin: the scheduler looks at ptable[next_slot] first
   struct context context;  // swtch() here to enter this hart's scheduler
   int noff;                // depth of irq_push_off() nesting
   int intena;              // were interrupts enabled before the first irq_push_off()?
@@ -45,6 +46,9 @@ struct trapframe {
 
 enum procstate { UNUSED, USED, SLEEPING, RUNNABLE, RUNNING, ZOMBIE };
 
+// Locking: a slot's scheduling fields are guarded by its own p->lock; the family links
+// (parent, children, sibling) of every slot by proc.c's tree_lock, which is taken before
+// any p->lock, never after. A hart holds p->lock across swtch() into and out of p.
 struct proc {
   struct spinlock lock;
 
@@ -52,12 +56,14 @@ struct proc {
   enum procstate state;
   void *chan;       // sleeping on chan, if non-zero
   uint64 deadline;  // SLEEPING: wake when ticks >= deadline (0: none)
-  int killed;
-  int xstate;  // exit status for the parent's wait()
+  int killed;       // set under p->lock; killed() reads it with an atomic load
+  int xstate;       // exit status for the parent's wait()
   int pid;
 
-  // wait_lock (proc.c) guards this:
-  struct proc *parent;
+  // tree_lock (proc.c) guards these; together they make the process tree:
+  struct proc *parent;    // who wait()s for us; 0 for a kernel thread until it exits
+  struct proc *children;  // first child; wait() sleeps on &children
+  struct proc *sibling;   // next child of the same parent
 
   // Private to the process (or set before it first runs):
   int kthread;            // 1: kernel thread without user memory
