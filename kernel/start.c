@@ -58,9 +58,12 @@ timer_setup(int hart)
 }
 
 // Entered in machine mode on every hart with its stack set; ends in main() in S-mode.
+volatile int harts_started;  // main() waits for this many harts to report
+
 void
 start(void)
 {
+  __sync_fetch_and_add(&harts_started, 1);
   timer_setup(csr_read(mhartid));  // first: its probe may trap, which resets MPP
 
   // mret returns to supervisor mode at main() [priv 3.1.6.1, 3.3.2].
