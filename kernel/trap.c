@@ -1,5 +1,10 @@
-// Traps: system calls, exceptions and interrupts, from user mode (through the trampoline
-// into usertrap) and from kernel mode (kernelvec into kerneltrap); the clock.
+// Traps: system calls, exceptions and interrupts, from user mode (trampoline.S's uservec
+// calls usertrap) and from supervisor mode (kernelvec calls kerneltrap); and the clock.
+// Both entry points decode scause through one table, trap_causes[], which names every
+// cause and points at its handler; exceptions have no handler: a user exception kills the
+// process (user_fault), a kernel one is a bug and panics with the cause's name.
+// usertrapret() returns to user space in two steps: trapframe_prepare() fills in what the
+// next trap and sret need, trampoline_to_user() jumps into userret.
 // The timer is the Sstc stimecmp (start.c): each hart re-arms it every 10 ms (100 Hz)
 // (on a hart without Sstc, machine mode forwards CLINT ticks as software interrupts);
 // hart 0 also advances `ticks`, wakes sleep(&ticks) callers and expired deadlines.
@@ -62,138 +67,217 @@ clock_tick(void)
   proc_tick(ticks);
 }
 
-// Handle an interrupt; returns IRQ_S_TIMER, IRQ_S_EXT, or 0 if scause is not one we know.
-static int
-dev_intr(uint64 scause)
-{
-  int tick = 0;
+// What a handled trap turned out to be; the callers decide from it whether to yield.
+enum trap_outcome {
+  TRAP_FAULT,    // an exception (or an interrupt we cannot take): someone is at fault
+  TRAP_TICK,     // a clock tick
+  TRAP_DEVICE,   // a device interrupt, dispatched through the PLIC
+  TRAP_SYSCALL,  // an ecall from user mode, served
+};
 
-  if (scause == (SCAUSE_INTR | IRQ_S_TIMER) && timer_sstc) {
-    // The next multiple of the interval, so late interrupts do not make the clock drift.
-    // Re-arming clears sip.STIP.
-    write_stimecmp((csr_read(time) / TICK_INTERVAL + 1) * TICK_INTERVAL);
-    tick = 1;
-  } else if (scause == (SCAUSE_INTR | IRQ_S_SOFT) && !timer_sstc) {
-    csr_clear(sip, SIE_SSIE);  // a tick forwarded by machinevec (start.c)
-    tick = 1;
-  }
-  if (tick) {
-    while (panicked)
-      ;  // another hart panicked: stop here
-    if (cpuid() == 0)
-      clock_tick();
-    return IRQ_S_TIMER;
-  }
-  if (scause == (SCAUSE_INTR | IRQ_S_EXT)) {
-    irq_dispatch();
-    return IRQ_S_EXT;
+// One trap cause: the scause value [priv 4.1.9, table 4.2], its name for messages, and
+// its handler (0 for exceptions, which the caller reports as faults).
+struct trap_cause {
+  uint64 code;
+  const char *name;
+  enum trap_outcome (*handler)(void);
+};
+
+// A timer tick: re-arm, and on hart 0 advance the clock.
+static enum trap_outcome
+on_tick(void)
+{
+  while (panicked)
+    ;  // another hart panicked: stop here
+  if (cpuid() == 0)
+    clock_tick();
+  return TRAP_TICK;
+}
+
+// Sstc timer interrupt: arm stimecmp for the next multiple of the interval (so late
+// interrupts do not make the clock drift); writing stimecmp clears sip.STIP.
+static enum trap_outcome
+on_timer(void)
+{
+  if (!timer_sstc)
+    return TRAP_FAULT;
+  write_stimecmp((csr_read(time) / TICK_INTERVAL + 1) * TICK_INTERVAL);
+  return on_tick();
+}
+
+// Supervisor software interrupt: a tick forwarded by machinevec (start.c) on a hart
+// without Sstc.
+static enum trap_outcome
+on_soft(void)
+{
+  if (timer_sstc)
+    return TRAP_FAULT;
+  csr_clear(sip, SIE_SSIE);
+  return on_tick();
+}
+
+// Supervisor external interrupt: the PLIC says which device.
+static enum trap_outcome
+on_external(void)
+{
+  irq_dispatch();
+  return TRAP_DEVICE;
+}
+
+// A system call: skip the ecall on return, take interrupts again, serve it.
+static enum trap_outcome
+on_ecall(void)
+{
+  struct proc *p = myproc();
+
+  if (killed(p))
+    exit(-1);
+  p->trapframe->epc += 4;
+  intr_on();  // the trap turned them off; a system call may take long
+  syscall();
+  return TRAP_SYSCALL;
+}
+
+static const struct trap_cause trap_causes[] = {
+  { SCAUSE_INTR | IRQ_S_SOFT, "software interrupt", on_soft },
+  { SCAUSE_INTR | IRQ_S_TIMER, "timer interrupt", on_timer },
+  { SCAUSE_INTR | IRQ_S_EXT, "external interrupt", on_external },
+  { EXC_ECALL_U, "ecall from user mode", on_ecall },
+  { EXC_INST_MISALIGNED, "misaligned jump", 0 },
+  { EXC_INST_ACCESS, "access fault (fetch)", 0 },
+  { EXC_ILLEGAL_INST, "illegal instruction", 0 },
+  { EXC_BREAKPOINT, "breakpoint", 0 },
+  { EXC_LOAD_MISALIGNED, "misaligned load", 0 },
+  { EXC_LOAD_ACCESS, "access fault (load)", 0 },
+  { EXC_STORE_MISALIGNED, "misaligned store", 0 },
+  { EXC_STORE_ACCESS, "access fault (store)", 0 },
+  { EXC_INST_PAGE_FAULT, "page fault (fetch)", 0 },
+  { EXC_LOAD_PAGE_FAULT, "page fault (load)", 0 },
+  { EXC_STORE_PAGE_FAULT, "page fault (store)", 0 },
+};
+
+// The table entry for scause, or 0 for a cause we do not know.
+static const struct trap_cause *
+trap_cause(uint64 scause)
+{
+  for (int i = 0; i < NELEM(trap_causes); i++) {
+    if (trap_causes[i].code == scause)
+      return &trap_causes[i];
   }
   return 0;
 }
 
-// What went wrong, in words, for a user exception.
+// scause in words, for messages.
 static const char *
-fault_name(uint64 scause)
+trap_name(uint64 scause)
 {
-  switch (scause) {
-  case EXC_INST_PAGE_FAULT:
-    return "page fault (fetch)";
-  case EXC_LOAD_PAGE_FAULT:
-    return "page fault (load)";
-  case EXC_STORE_PAGE_FAULT:
-    return "page fault (store)";
-  case EXC_INST_ACCESS:
-    return "access fault (fetch)";
-  case EXC_LOAD_ACCESS:
-    return "access fault (load)";
-  case EXC_STORE_ACCESS:
-    return "access fault (store)";
-  case EXC_ILLEGAL_INST:
-    return "illegal instruction";
-  case EXC_INST_MISALIGNED:
-    return "misaligned jump";
-  case EXC_LOAD_MISALIGNED:
-    return "misaligned load";
-  case EXC_STORE_MISALIGNED:
-    return "misaligned store";
-  case EXC_BREAKPOINT:
-    return "breakpoint";
-  default:
-    return "exception";
-  }
+  const struct trap_cause *tc = trap_cause(scause);
+
+  return tc ? tc->name : "unknown cause";
 }
 
-// Report a user exception; the process is killed, the kernel carries on.
+// Run the handler for scause; TRAP_FAULT for an exception or an unknown cause.
+// kernel != 0 runs interrupt handlers only: an exception in the kernel is a bug.
+static enum trap_outcome
+trap_dispatch(uint64 scause, int kernel)
+{
+  const struct trap_cause *tc = trap_cause(scause);
+
+  if (tc == 0 || tc->handler == 0 || (kernel && !(scause & SCAUSE_INTR)))
+    return TRAP_FAULT;
+  return tc->handler();
+}
+
+// Every user fault is reported here, in one format; the process is killed (it exits on
+// its way back to user space) and the kernel carries on.
 static void
 user_fault(struct proc *p, uint64 scause)
 {
-  uint64 stval = csr_read(stval);
-
-  if (scause == EXC_ILLEGAL_INST)
-    printf("pid %d (%s): illegal instruction %p at pc %p, killed\n", p->pid, p->name, (void *)stval,
-           (void *)p->trapframe->epc);
-  else
-    printf("pid %d (%s): %s at va %p pc %p, killed\n", p->pid, p->name, fault_name(scause),
-           (void *)stval, (void *)p->trapframe->epc);
+  printf("pid %d (%s): %s at pc %p, stval %p: killed\n", p->pid, p->name, trap_name(scause),
+         (void *)p->trapframe->epc, (void *)csr_read(stval));
   setkilled(p);
 }
 
-// A trap from user mode, reached from uservec on the process's kernel stack.
+// Whether a trap should end with the hart going to someone else: after every tick (time
+// slicing), and after a device interrupt, which has usually woken someone (netd, a reader)
+// who should run now rather than at this hart's next tick, up to 10 ms later.
+static int
+trap_wants_yield(enum trap_outcome what)
+{
+  return what == TRAP_TICK || what == TRAP_DEVICE;
+}
+
+// Entered from uservec (trampoline.S) on the process's kernel stack, for every trap taken
+// in user mode: dispatch it, then go back to user space (or exit if killed).
 void
 usertrap(void)
 {
   struct proc *p = myproc();
   uint64 scause = csr_read(scause);
-  int irq = 0;
 
-  if (csr_read(sstatus) & SSTATUS_SPP)
-    panic("usertrap: not from user mode");
-  csr_write(stvec, (uint64)kernelvec);  // we are in the kernel now
-
-  if (scause == EXC_ECALL_U) {
-    if (killed(p))
-      exit(-1);
-    p->trapframe->epc += 4;  // return past the ecall
-    intr_on();               // the trap turned them off; system calls may be long
-    syscall();
-  } else if ((irq = dev_intr(scause)) == 0) {
+  if ((csr_read(sstatus) & SSTATUS_SPP) != 0)
+    panic("usertrap: entered for a trap taken in supervisor mode");
+  csr_write(stvec, (uint64)kernelvec);  // from here on, traps are kernel traps
+  enum trap_outcome what = trap_dispatch(scause, 0);
+  if (what == TRAP_FAULT)
     user_fault(p, scause);
-  }
   if (killed(p))
     exit(-1);
-  // A device interrupt usually made someone runnable (netd, a reader): let them have
-  // this hart now. Idle harts would only notice at their next tick, up to 10 ms later.
-  if (irq == IRQ_S_TIMER || irq == IRQ_S_EXT)
+  if (trap_wants_yield(what))
     yield();
   usertrapret();
 }
 
-// Return to user space: set up what uservec will need next time, then jump to userret
-// in the trampoline with the user page table.
+// Fill in the trapframe fields that uservec reads on the next trap from user space, and
+// the CSRs that sret reads to enter user mode at the saved pc with interrupts on.
+static void
+trapframe_prepare(struct proc *p)
+{
+  struct trapframe *tf = p->trapframe;
+
+  tf->kernel_satp = csr_read(satp);
+  tf->kernel_sp = p->kstack + KSTACK_PAGES * PGSIZE;
+  tf->kernel_trap = (uint64)usertrap;
+  tf->kernel_hartid = read_tp();
+  // sret: SPP = 0 returns to user mode, SPIE = 1 turns interrupts on there [priv 4.1.1].
+  csr_write(sstatus, (csr_read(sstatus) & ~SSTATUS_SPP) | SSTATUS_SPIE);
+  csr_write(sepc, tf->epc);
+}
+
+// Jump to userret in the trampoline (mapped at the same address in both page tables),
+// which switches to p's page table, restores the user registers and executes sret.
+static void
+trampoline_to_user(struct proc *p)
+{
+  void (*userret_va)(uint64) = (void (*)(uint64))(TRAMPOLINE + (userret - trampoline));
+
+  userret_va(MAKE_SATP(p->pagetable));  // does not return
+}
+
+// Return the current process to user space. Interrupts stay off from here until sret:
+// once stvec points at uservec, a trap in the kernel would be taken as a user trap.
 void
 usertrapret(void)
 {
   struct proc *p = myproc();
 
-  intr_off();  // until sret: a trap now would go to uservec while still in the kernel
+  intr_off();
   csr_write(stvec, TRAMPOLINE + (uservec - trampoline));
-  p->trapframe->kernel_satp = csr_read(satp);
-  p->trapframe->kernel_sp = p->kstack + KSTACK_PAGES * PGSIZE;
-  p->trapframe->kernel_trap = (uint64)usertrap;
-  p->trapframe->kernel_hartid = read_tp();
-
-  // sret goes to user mode (SPP = 0) with interrupts on (SPIE = 1) [priv 4.1.1].
-  uint64 ss = csr_read(sstatus);
-  ss = (ss & ~SSTATUS_SPP) | SSTATUS_SPIE;
-  csr_write(sstatus, ss);
-  csr_write(sepc, p->trapframe->epc);
-
-  void (*ret)(uint64) = (void (*)(uint64))(TRAMPOLINE + (userret - trampoline));
-  ret(MAKE_SATP(p->pagetable));
+  trapframe_prepare(p);
+  trampoline_to_user(p);
 }
 
-// A trap in supervisor mode, on the current kernel stack (kernelvec.S). Only
-// interrupts are expected; anything else is a kernel bug.
+// A trap the kernel cannot handle: say what it was and where, then stop.
+static void
+kernel_trap_fatal(uint64 scause, uint64 sepc)
+{
+  printf("kernel trap: %s (scause %p) at sepc %p, stval %p\n", trap_name(scause), (void *)scause,
+         (void *)sepc, (void *)csr_read(stval));
+  panic("kernel trap: no handler for this cause in supervisor mode");
+}
+
+// Entered from kernelvec for a trap taken in supervisor mode, on the current kernel
+// stack. Only interrupts are expected; anything else is a kernel bug.
 void
 kerneltrap(void)
 {
@@ -202,19 +286,16 @@ kerneltrap(void)
   uint64 scause = csr_read(scause);
 
   if ((sstatus & SSTATUS_SPP) == 0)
-    panic("kerneltrap: not from supervisor mode");
+    panic("kernel trap handler entered for a trap from user mode");
   if (intr_get())
-    panic("kerneltrap: interrupts enabled");
-  int irq = dev_intr(scause);
-  if (irq == 0) {
-    printf("kernel trap: scause %p sepc %p stval %p (%s)\n", (void *)scause, (void *)sepc,
-           (void *)csr_read(stval), fault_name(scause));
-    panic("kerneltrap");
-  }
+    panic("kernel trap in supervisor mode with interrupts on: they must be off here");
+  enum trap_outcome what = trap_dispatch(scause, 1);
+  if (what == TRAP_FAULT)
+    kernel_trap_fatal(scause, sepc);
   struct proc *p = myproc();
-  if (p != 0 && p->state == RUNNING)
-    yield();  // a tick, or a device interrupt that may have woken someone (usertrap)
-  // yield() may have taken other traps: put back what sret needs.
+  if (trap_wants_yield(what) && p != 0 && p->state == RUNNING)
+    yield();
+  // Traps taken inside yield() changed sepc and sstatus: restore what our sret needs.
   csr_write(sepc, sepc);
   csr_write(sstatus, sstatus);
 }
