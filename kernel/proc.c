@@ -513,22 +513,35 @@ scheduler(void)
   }
 }
 
-// Switch from the current process to this hart's scheduler. The caller holds p->lock
-// (and no other lock) and has changed p->state.
+// Why p may not leave this hart now, or 0 if it may: it must hold its own lock and no
+// other, have left RUNNING, and run with interrupts off (a tick would re-enter sched).
+static const char *
+switch_forbidden(struct proc *p, struct cpu *c)
+{
+  if (!spin_holding(&p->lock))
+    return "p->lock is not held";
+  if (c->noff != 1)
+    return "a lock besides p->lock is held";
+  if (p->state == RUNNING)
+    return "state is still RUNNING";
+  if (intr_get())
+    return "interrupts are on";
+  return 0;
+}
+
+// Switch from the current process to this hart's scheduler; returns when the scheduler
+// picks p again. The caller holds p->lock (and no other lock) and has changed p->state.
 void
 sched(void)
 {
   struct proc *p = myproc();
   struct cpu *c = mycpu();
+  const char *why = switch_forbidden(p, c);
 
-  if (!spin_holding(&p->lock))
-    panic("sched: the caller must hold p->lock");
-  if (c->noff != 1)
-    panic("sched: a lock besides p->lock is held");
-  if (p->state == RUNNING)
-    panic("sched: state must change before leaving the hart");
-  if (intr_get())
-    panic("sched: interrupts must be off");
+  if (why != 0) {
+    printf("sched: pid %d (%s) cannot switch: %s\n", p->pid, p->name, why);
+    panic("sched: broken switch invariant");
+  }
   // Whether interrupts come back on at the last irq_pop_off() belongs to this kernel
   // thread, not to the hart: carry it across the switch.
   int intena = c->intena;
