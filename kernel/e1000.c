@@ -3,9 +3,9 @@
 // Interface: pci.c finds the device and calls e1000_init(regs, irq); from then on the stack
 // sees it only through struct net_device and e1000_netdev_ops (netdevice.h):
 //   transmit  dev_queue_xmit -> e1000_xmit_frame: one legacy descriptor per frame at the
-//             ring's tail, then the TDT write (the doorbell). Sent skbs are freed by the
-//             next transmit; only while the ring is full is the TX interrupt on, and it
-//             runs e1000_clean_tx_irq, which frees them and restarts the software queue.
+//             ring's tail, then the TDT write (the doorbell); sent skbs are freed by the
+//             transmit path itself. Only while the ring is full is the TX interrupt on:
+//             it runs e1000_clean_tx_irq, which frees them and restarts the software queue.
 //   receive   e1000_intr masks RX interrupts and calls napi_schedule; the network thread
 //             calls e1000_clean_rx_irq (ndo_poll), which hands each frame to
 //             netif_receive_skb and refills the slot, then ndo_irq_enable unmasks.
