@@ -110,7 +110,8 @@ PCAP = packets.pcap
 MAC = 52:54:00:12:34:56
 endif
 QEMUOPTS += -object filter-dump,id=net0dump,netdev=net0,file=$(PCAP)
-QEMUOPTS += -device e1000,netdev=net0,mac=$(MAC)
+# romfile= : no option ROM (we boot with -bios none), so QEMU needs no ipxe-qemu package.
+QEMUOPTS += -device e1000,netdev=net0,mac=$(MAC),romfile=
 
 check-tools:
 	@sh tools/check-tools.sh

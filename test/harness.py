@@ -274,7 +274,7 @@ class Qemu:
               % (self.dgram_local, self.dgram_remote)]
     if self.net:
       cmd += ["-object", "filter-dump,id=net0dump,netdev=net0,file=%s" % self.pcap_path,
-              "-device", "e1000,netdev=net0,mac=" + self.mac]
+              "-device", "e1000,netdev=net0,mac=%s,romfile=" % self.mac]
     return cmd + self.extra_args
 
   def _pick_ports(self):
