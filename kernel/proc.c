@@ -604,9 +604,7 @@ wakeup(void *chan)
   struct proc *me = myproc();
 
   for (struct proc *p = ptable; p < &ptable[NPROC]; p++) {
-    // Unlocked look first (most slots do not sleep on chan); sleep_deadline() makes
-    // a sleeper visible before it releases the condition's lock. Checked again below.
-    if (p == me || p->state != SLEEPING || p->chan != chan)
+    if (p == me)
       continue;
     spin_lock(&p->lock);
     if (p->state == SLEEPING && p->chan == chan)
@@ -620,8 +618,6 @@ void
 proc_tick(uint64 now)
 {
   for (struct proc *p = ptable; p < &ptable[NPROC]; p++) {
-    if (p->state != SLEEPING || p->deadline == 0)
-      continue;  // unlocked look; one that falls asleep meanwhile is seen next tick
     spin_lock(&p->lock);
     if (p->state == SLEEPING && p->deadline != 0 && now >= p->deadline)
       p->state = RUNNABLE;
