@@ -28,9 +28,10 @@
 #define BENCH_STALL_US 1000000  // the benchmark gives up after 1 s without progress
 
 #define E1000_RX_INTRS (E1000_ICR_RXT0 | E1000_ICR_RXDMT0 | E1000_ICR_RXO)
-// TXDW is not among them: e1000_xmit_frame reclaims sent descriptors itself, so a TX
-// interrupt is only wanted while frames wait for ring room (see e1000_xmit_frame). One
-// interrupt per sent frame would cost a trap and three MMIO accesses per packet.
+// TXDW is not among them: e1000_xmit_frame reclaims sent descriptors itself and turns
+// the TX interrupt on only while descriptors are in flight or frames wait for ring room
+// (see e1000_xmit_frame). One interrupt per sent frame would cost a trap and three MMIO
+// accesses per packet.
 #define E1000_INTRS (E1000_RX_INTRS | E1000_ICR_LSC)
 
 struct e1000 {
@@ -106,7 +107,8 @@ e1000_xmit_frame(struct sk_buff *skb, struct net_device *dev)
   // LAB-HINT: fill the descriptor at tx_tail (addr = skb->data, length, cmd EOP|IFCS|RS,
   // LAB-HINT: status 0), keep the skb in tx_skbs, __sync_synchronize(), then write TDT:
   // LAB-HINT: that write is the doorbell. Count tx_packets and tx_bytes. Reclaim once
-  // LAB-HINT: more after the doorbell: there is no TX interrupt to do it (E1000_INTRS).
+  // LAB-HINT: more after the doorbell; if descriptors are still in flight, turn the TX
+  // LAB-HINT: interrupt on (IMS = TXDW) so e1000_clean_tx_irq frees them when done.
   // LAB-STUB: kfree_skb(skb);
   // LAB-STUB: return NETDEV_TX_OK;
   struct e1000 *e = dev->priv;
@@ -145,9 +147,12 @@ e1000_xmit_frame(struct sk_buff *skb, struct net_device *dev)
   }
   __sync_synchronize();          // the descriptor reaches memory before the NIC looks
   e1000_wr(e, E1000_TDT, next);  // the doorbell: descriptor i belongs to the NIC now
-  // With no TX interrupt, reclaim again: QEMU sends inside the TDT write, so this frees
-  // skb at once instead of leaving it in the ring until the next send.
+  // Reclaim again: QEMU sends inside the TDT write, so this frees skb at once. A NIC that
+  // sends later (real hardware) leaves descriptors in flight: then turn the TX interrupt
+  // on, so e1000_clean_tx_irq frees them when they are done, not at the next send.
   e1000_tx_reclaim(e);
+  if (e->tx_clean != e->tx_tail)
+    e1000_wr(e, E1000_IMS, E1000_ICR_TXDW);
   spin_unlock(&e->tx_lock);
   return NETDEV_TX_OK;
   // LAB tx END
