@@ -7,8 +7,15 @@
 // Only one process at a time holds a given block, so at most one copy of each block
 // exists and changes are never lost between two holders. bwrite is for log.c.
 //
-// Recycling is least-recently-released first: a circular list through head, with
-// head.newer the buffer released last and head.older the one released longest ago.
+// Design. Two structures, both under bcache.lock:
+//   - a hash table: chain[h] lists every buffer that currently caches a block whose
+//     (dev, blockno) hashes to h, so finding a block is one short chain walk;
+//   - the idle list: the buffers nobody references (refcnt == 0), most recently
+//     released at the front. They keep their contents, so a later bread of the same
+//     block still hits; a miss takes the buffer at the back (idle the longest) and
+//     moves it to the chain of its new block.
+// A buffer with refcnt > 0 is on no idle list and is never recycled. A buffer that was
+// never used sits on the idle list but in no chain.
 
 #include "types.h"
 #include "param.h"
@@ -18,74 +25,115 @@
 #include "fs.h"
 #include "buf.h"
 
+#define NBHASH 31  // hash chains; a prime so that consecutive block numbers spread out
+
 static struct {
-  struct spinlock lock;  // guards refcnt, dev, blockno and the list links of every buf
+  struct spinlock lock;  // guards the chains, the idle list and every buf's refcnt/dev/blockno
   struct buf bufs[NBUF];
-  struct buf head;  // list sentinel; holds no block
+  struct buf *chain[NBHASH];
+  struct buf idle;  // sentinel of the circular idle list; caches nothing
 } bcache;
 
-// Unlink b from the LRU list.
-static void
-lru_remove(struct buf *b)
+// The hash chain a block belongs in.
+static struct buf **
+chain_of(uint dev, uint blockno)
 {
-  b->newer->older = b->older;
-  b->older->newer = b->newer;
+  return &bcache.chain[(dev * 7 + blockno) % NBHASH];
 }
 
-// Insert b at the most-recently-used end.
+// Take b out of the chain it is in, if any.
 static void
-lru_push_newest(struct buf *b)
+chain_remove(struct buf *b)
 {
-  b->older = &bcache.head;
-  b->newer = bcache.head.newer;
-  bcache.head.newer->older = b;
-  bcache.head.newer = b;
+  for (struct buf **pp = chain_of(b->dev, b->blockno); *pp; pp = &(*pp)->hash_next) {
+    if (*pp == b) {
+      *pp = b->hash_next;
+      return;
+    }
+  }
 }
 
-// Set up the empty cache.
+// Take b off the idle list.
+static void
+idle_remove(struct buf *b)
+{
+  b->idle_prev->idle_next = b->idle_next;
+  b->idle_next->idle_prev = b->idle_prev;
+}
+
+// Put b at the front of the idle list: it becomes the last one to be recycled.
+static void
+idle_push_front(struct buf *b)
+{
+  b->idle_prev = &bcache.idle;
+  b->idle_next = bcache.idle.idle_next;
+  bcache.idle.idle_next->idle_prev = b;
+  bcache.idle.idle_next = b;
+}
+
+// Set up the empty cache: every buffer idle, none cached.
 void
 bcache_init(void)
 {
   spin_init(&bcache.lock, "bcache");
-  bcache.head.newer = &bcache.head;
-  bcache.head.older = &bcache.head;
+  bcache.idle.idle_next = &bcache.idle;
+  bcache.idle.idle_prev = &bcache.idle;
+  for (int h = 0; h < NBHASH; h++)
+    bcache.chain[h] = 0;
   for (struct buf *b = bcache.bufs; b < bcache.bufs + NBUF; b++) {
     sleeplock_init(&b->lock, "buf");
-    lru_push_newest(b);
+    b->refcnt = 0;
+    b->valid = 0;
+    b->dev = ~0U;  // matches no real device, so chain_remove finds nothing
+    idle_push_front(b);
   }
 }
 
-// Find the cached copy of (dev, blockno) or recycle the least recently used free
-// buffer for it. Returns it referenced and sleep-locked; valid says if data is there.
+// The buffer caching (dev, blockno), or 0. Caller holds bcache.lock.
+static struct buf *
+lookup(uint dev, uint blockno)
+{
+  for (struct buf *b = *chain_of(dev, blockno); b; b = b->hash_next)
+    if (b->dev == dev && b->blockno == blockno)
+      return b;
+  return 0;
+}
+
+// Reuse the longest-idle buffer for (dev, blockno); 0 if every buffer is in use.
+// Caller holds bcache.lock.
+static struct buf *
+recycle(uint dev, uint blockno)
+{
+  struct buf *b = bcache.idle.idle_prev;
+  struct buf **chain;
+
+  if (b == &bcache.idle)
+    return 0;
+  chain_remove(b);
+  b->dev = dev;
+  b->blockno = blockno;
+  b->valid = 0;  // nobody holds b, so its sleep lock does not guard this write
+  chain = chain_of(dev, blockno);
+  b->hash_next = *chain;
+  *chain = b;
+  return b;
+}
+
+// A referenced, sleep-locked buffer for (dev, blockno); b->valid says if it holds data.
 static struct buf *
 bget(uint dev, uint blockno)
 {
   struct buf *b;
 
   spin_lock(&bcache.lock);
-again:
-  for (b = bcache.head.newer; b != &bcache.head; b = b->newer) {
-    if (b->dev == dev && b->blockno == blockno) {
-      b->refcnt++;
-      spin_unlock(&bcache.lock);
-      sleeplock_acquire(&b->lock);
-      return b;
-    }
-  }
-  for (b = bcache.head.older; b != &bcache.head; b = b->older) {
-    if (b->refcnt == 0) {
-      b->dev = dev;
-      b->blockno = blockno;
-      b->valid = 0;
-      b->refcnt = 1;
-      spin_unlock(&bcache.lock);
-      sleeplock_acquire(&b->lock);
-      return b;
-    }
-  }
-  // Every buffer is held or pinned by the log: wait for a brelse or a commit.
-  sleep(&bcache, &bcache.lock);
-  goto again;
+  // Every buffer may be held or pinned by the log: wait for a brelse or a commit.
+  while ((b = lookup(dev, blockno)) == 0 && (b = recycle(dev, blockno)) == 0)
+    sleep(&bcache, &bcache.lock);
+  if (b->refcnt++ == 0)
+    idle_remove(b);
+  spin_unlock(&bcache.lock);
+  sleeplock_acquire(&b->lock);
+  return b;
 }
 
 // Return a locked buffer holding the contents of the block.
@@ -109,21 +157,26 @@ bwrite(struct buf *b)
   virtio_disk_rw(b, 1);
 }
 
-// Give up a locked buffer; when nobody else wants it, it becomes the newest free one.
+// Drop one reference to b; the last one makes it the most recently used idle buffer.
+static void
+unref(struct buf *b)
+{
+  spin_lock(&bcache.lock);
+  if (--b->refcnt == 0) {
+    idle_push_front(b);
+    wakeup(&bcache);
+  }
+  spin_unlock(&bcache.lock);
+}
+
+// Give up a locked buffer.
 void
 brelse(struct buf *b)
 {
   if (!sleeplock_holding(&b->lock))
     panic("brelse: buffer not locked");
   sleeplock_release(&b->lock);
-  spin_lock(&bcache.lock);
-  b->refcnt--;
-  if (b->refcnt == 0) {
-    lru_remove(b);
-    lru_push_newest(b);
-    wakeup(&bcache);
-  }
-  spin_unlock(&bcache.lock);
+  unref(b);
 }
 
 // Keep b cached while the log holds a change to it that is not yet on disk.
@@ -139,9 +192,5 @@ bpin(struct buf *b)
 void
 bunpin(struct buf *b)
 {
-  spin_lock(&bcache.lock);
-  b->refcnt--;
-  if (b->refcnt == 0)
-    wakeup(&bcache);
-  spin_unlock(&bcache.lock);
+  unref(b);
 }

@@ -6,12 +6,13 @@
 #include "fs.h"
 
 struct buf {
-  // bcache.lock guards these four
-  int refcnt;         // holders + waiters + log pins; 0 = may be recycled
-  struct buf *newer;  // LRU list: head.newer is the most recently released
-  struct buf *older;
-  uint dev;
-  uint blockno;
+  // bcache.lock guards refcnt, dev, blockno and the three links
+  int refcnt;             // holders + waiters + log pins; 0 = on the idle list
+  uint dev;               // which block this buffer caches, if cached
+  uint blockno;           //   (meaningful only while the buffer is in a hash chain)
+  struct buf *hash_next;  // next buffer in the same hash chain
+  struct buf *idle_prev;  // idle list (refcnt == 0 only): toward the most recently used
+  struct buf *idle_next;  //   and toward the least recently used
 
   struct sleeplock lock;  // guards the fields below and data
   int valid;              // data holds the block's contents
