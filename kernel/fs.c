@@ -10,9 +10,7 @@
 //   iput(ip)                    drop a reference; the last one of an unlinked file frees it
 //   dirlookup/dirlink           directory entries, dp locked
 //
-// In-memory inodes live in itable. A reference (ip->ref, guarded by itable.lock) keeps the
-// slot for that inode; the sleep lock guards the copy of the dinode (valid once ilock has
-// read it) and the file's data.
+// In-memory inodes live in the inode cache (itable, below the block allocator).
 
 #include "types.h"
 #include "param.h"
@@ -26,11 +24,6 @@
 #include "buf.h"
 
 struct superblock sb;  // read once by fs_init; constant afterwards
-
-static struct {
-  struct spinlock lock;  // guards ref, dev and inum of every inode
-  struct inode inode[NINODE];
-} itable;
 
 // Mount the file system on dev. Must run in a process: it sleeps on the disk.
 void
@@ -95,162 +88,258 @@ bfree(uint dev, uint bno)
   brelse(b);
 }
 
-// Set up the empty inode table.
+// The inode cache.
+//
+// itable holds NINODE slots; each caches at most one inode (dev, inum). Two fields say
+// what a slot holds:
+//   ref    the number of pointers to the slot handed out (open files, a cwd, a path walk
+//          in progress, a new file being set up). While ref > 0 the slot keeps naming
+//          (dev, inum) and is not reused. At 0 it joins the free list but stays in its
+//          hash chain: the next icache_get of the same inode takes it back as it is.
+//   valid  the type .. addrs fields hold the on-disk dinode. ilock sets it by loading
+//          the dinode (inode_load); it is cleared when a slot is reused for another
+//          inode and when the inode is freed on disk.
+// So "find or make the slot" (icache_get, under itable.lock, never sleeps) and "read it
+// from disk" (inode_load, under the slot's sleep lock, may sleep) are separate steps.
+// Lookup is a hash probe; a miss reuses the free slot released longest ago.
+#define NIHASH 17  // hash chains of the inode cache
+
+static struct {
+  struct spinlock lock;  // guards the chains, the free list, and ref/dev/inum of each slot
+  struct inode slot[NINODE];
+  struct inode *chain[NIHASH];
+  struct inode free;  // sentinel of the circular free list; caches nothing
+} itable;
+
+// The hash chain of inode (dev, inum).
+static struct inode **
+ichain(uint dev, uint inum)
+{
+  return &itable.chain[(dev * 5 + inum) % NIHASH];
+}
+
+// Put ip at the front of the free list.
+static void
+free_push(struct inode *ip)
+{
+  ip->free_prev = &itable.free;
+  ip->free_next = itable.free.free_next;
+  itable.free.free_next->free_prev = ip;
+  itable.free.free_next = ip;
+}
+
+// Take ip off the free list.
+static void
+free_remove(struct inode *ip)
+{
+  ip->free_prev->free_next = ip->free_next;
+  ip->free_next->free_prev = ip->free_prev;
+}
+
+// Set up the empty inode cache: every slot free and in no chain.
 void
 inode_init(void)
 {
   spin_init(&itable.lock, "itable");
-  for (int i = 0; i < NINODE; i++)
-    sleeplock_init(&itable.inode[i].lock, "inode");
+  itable.free.free_next = &itable.free;
+  itable.free.free_prev = &itable.free;
+  for (int h = 0; h < NIHASH; h++)
+    itable.chain[h] = 0;
+  for (struct inode *ip = itable.slot; ip < itable.slot + NINODE; ip++) {
+    sleeplock_init(&ip->lock, "inode");
+    ip->ref = 0;
+    ip->valid = 0;
+    ip->dev = ~0U;  // names no inode, so unhashing it finds nothing
+    free_push(ip);
+  }
 }
 
-// The in-memory inode for (dev, inum), referenced; not locked and maybe not yet read.
-// 0 if the table is full.
+// Move the longest-free slot to (dev, inum); 0 if every slot is referenced.
+// Caller holds itable.lock.
 static struct inode *
-iget(uint dev, uint inum)
+islot_reuse(uint dev, uint inum)
 {
-  struct inode *ip, *empty = 0;
+  struct inode *ip = itable.free.free_prev, **pp;
+
+  if (ip == &itable.free)
+    return 0;
+  for (pp = ichain(ip->dev, ip->inum); *pp; pp = &(*pp)->hash_next) {
+    if (*pp == ip) {
+      *pp = ip->hash_next;
+      break;
+    }
+  }
+  ip->dev = dev;
+  ip->inum = inum;
+  ip->valid = 0;  // ref is 0, so nobody holds ip->lock
+  pp = ichain(dev, inum);
+  ip->hash_next = *pp;
+  *pp = ip;
+  return ip;
+}
+
+// Find or make the slot for (dev, inum): referenced, unlocked, maybe not yet loaded
+// (ilock loads it). 0 if the cache is full of referenced inodes.
+static struct inode *
+icache_get(uint dev, uint inum)
+{
+  struct inode *ip;
 
   spin_lock(&itable.lock);
-  for (ip = itable.inode; ip < itable.inode + NINODE; ip++) {
-    if (ip->ref > 0 && ip->dev == dev && ip->inum == inum) {
-      ip->ref++;
-      spin_unlock(&itable.lock);
-      return ip;
-    }
-    if (empty == 0 && ip->ref == 0)
-      empty = ip;
-  }
-  if (empty) {
-    empty->dev = dev;
-    empty->inum = inum;
-    empty->ref = 1;
-    empty->valid = 0;
-  }
+  for (ip = *ichain(dev, inum); ip; ip = ip->hash_next)
+    if (ip->dev == dev && ip->inum == inum)
+      break;
+  if (ip == 0)
+    ip = islot_reuse(dev, inum);
+  if (ip && ip->ref++ == 0)
+    free_remove(ip);
   spin_unlock(&itable.lock);
-  return empty;
+  return ip;
 }
 
-// Claim inode inum for a new file if it is free on disk: referenced, unlocked; else 0.
+// The dinode of ip inside its inode-table block, which comes back locked in *bp.
+static struct dinode *
+dinode_get(struct inode *ip, struct buf **bp)
+{
+  *bp = bread(ip->dev, IBLOCK(ip->inum, sb));
+  return (struct dinode *)(*bp)->data + ip->inum % IPB;
+}
+
+// Copy ip's dinode into ip (ip's sleep lock held). 0, or -1 if the dinode is free.
+static int
+inode_load(struct inode *ip)
+{
+  struct buf *b;
+  struct dinode *d = dinode_get(ip, &b);
+
+  ip->type = d->type;
+  ip->major = d->major;
+  ip->minor = d->minor;
+  ip->nlink = d->nlink;
+  ip->size = d->size;
+  memmove(ip->addrs, d->addrs, sizeof(ip->addrs));
+  brelse(b);
+  ip->valid = 1;
+  return ip->type == 0 ? -1 : 0;
+}
+
+// Claim inode inum, a dinode in block b, for a new file if it is free on disk.
+// Returns its slot referenced and unlocked, or 0.
 static struct inode *
 ialloc_try(struct buf *b, uint inum, short type)
 {
-  struct dinode *dip = (struct dinode *)b->data + inum % IPB;
+  struct dinode *d = (struct dinode *)b->data + inum % IPB;
   struct inode *ip;
 
-  if (inum == 0 || dip->type != 0 || (ip = iget(b->dev, inum)) == 0)
+  if (inum == 0 || d->type != 0 || (ip = icache_get(b->dev, inum)) == 0)
     return 0;
-  memset(dip, 0, sizeof(*dip));
-  dip->type = type;
+  memset(d, 0, sizeof(*d));
+  d->type = type;  // from here on the inode is taken: log it in this transaction
   log_write(b);
   return ip;
 }
 
-// Allocate a free on-disk inode of the given type; it comes back referenced, unlocked.
-// 0 if there are no free inodes (or no table slots). The search starts a block at a time
-// where the last one ended, so creating many files does not rescan the full blocks.
+// A free on-disk inode made into a new inode of the given type: referenced, unlocked.
+// 0 if no inode is free (or the cache is full). The search resumes in the inode-table
+// block where the last one succeeded, so making many files does not rescan full blocks.
 struct inode *
 ialloc(uint dev, short type)
 {
-  static uint hint;  // inode block index to try first (a guess: no lock needed)
+  static uint hint;  // a guess of a block with free inodes: needs no lock
   uint nblocks = (sb.ninodes + IPB - 1) / IPB;
 
   for (uint k = 0; k < nblocks; k++) {
     uint blk = (hint + k) % nblocks;
     struct buf *b = bread(dev, sb.inode_start + blk);
-    for (uint inum = blk * IPB; inum < (blk + 1) * IPB && inum < sb.ninodes; inum++) {
-      struct inode *ip = ialloc_try(b, inum, type);
-      if (ip) {
-        brelse(b);
-        hint = blk;
-        return ip;
-      }
-    }
+    struct inode *ip = 0;
+    for (uint i = 0; i < IPB && blk * IPB + i < sb.ninodes && ip == 0; i++)
+      ip = ialloc_try(b, blk * IPB + i, type);
     brelse(b);
+    if (ip) {
+      hint = blk;
+      return ip;
+    }
   }
   return 0;
 }
 
-// Copy ip's metadata to its dinode (inside a transaction, ip locked).
+// Write ip's fields back to its dinode (ip locked, inside a transaction).
 void
 iupdate(struct inode *ip)
 {
-  struct buf *b = bread(ip->dev, IBLOCK(ip->inum, sb));
-  struct dinode *dip = (struct dinode *)b->data + ip->inum % IPB;
-  dip->type = ip->type;
-  dip->major = ip->major;
-  dip->minor = ip->minor;
-  dip->nlink = ip->nlink;
-  dip->size = ip->size;
-  memmove(dip->addrs, ip->addrs, sizeof(ip->addrs));
+  struct buf *b;
+  struct dinode *d = dinode_get(ip, &b);
+
+  d->type = ip->type;
+  d->major = ip->major;
+  d->minor = ip->minor;
+  d->nlink = ip->nlink;
+  d->size = ip->size;
+  memmove(d->addrs, ip->addrs, sizeof(d->addrs));
   log_write(b);
   brelse(b);
 }
 
-// One more reference to ip.
+// Take another reference to ip; returns ip.
 struct inode *
 idup(struct inode *ip)
 {
   spin_lock(&itable.lock);
-  ip->ref++;
+  ip->ref += 1;
   spin_unlock(&itable.lock);
   return ip;
 }
 
-// Lock ip, reading its dinode the first time.
+// Acquire ip's sleep lock; the first holder after the slot was (re)filled loads it.
 void
 ilock(struct inode *ip)
 {
-  if (ip == 0 || ip->ref < 1)
-    panic("ilock: no reference");
+  if (ip == 0 || ip->ref <= 0)
+    panic("ilock: caller holds no reference to the inode");
   sleeplock_acquire(&ip->lock);
-  if (ip->valid)
-    return;
-  struct buf *b = bread(ip->dev, IBLOCK(ip->inum, sb));
-  struct dinode *dip = (struct dinode *)b->data + ip->inum % IPB;
-  ip->type = dip->type;
-  ip->major = dip->major;
-  ip->minor = dip->minor;
-  ip->nlink = dip->nlink;
-  ip->size = dip->size;
-  memmove(ip->addrs, dip->addrs, sizeof(ip->addrs));
-  brelse(b);
-  ip->valid = 1;
-  if (ip->type == 0)
-    panic("ilock: inode is free on disk");
+  if (!ip->valid && inode_load(ip) < 0)
+    panic("ilock: a directory names a free inode (corrupt file system)");
 }
 
-// Unlock ip.
+// Release ip's sleep lock.
 void
 iunlock(struct inode *ip)
 {
-  if (ip == 0 || !sleeplock_holding(&ip->lock) || ip->ref < 1)
-    panic("iunlock: not locked");
+  if (ip == 0 || ip->ref <= 0 || !sleeplock_holding(&ip->lock))
+    panic("iunlock: caller does not hold the inode");
   sleeplock_release(&ip->lock);
 }
 
-// Drop a reference. The last reference to an inode no directory names frees the inode
-// and its blocks, so every iput must run inside a transaction.
+// Give the inode's blocks and its dinode back to the disk. Called by iput when the last
+// reference to an inode with no names goes away, so nobody else can reach ip.
+static void
+inode_free(struct inode *ip)
+{
+  sleeplock_acquire(&ip->lock);
+  itrunc(ip);
+  ip->type = 0;
+  iupdate(ip);
+  ip->valid = 0;  // the slot no longer mirrors a live dinode
+  sleeplock_release(&ip->lock);
+}
+
+// Drop a reference. The last reference to an inode that no directory names frees it,
+// so iput must run inside a transaction.
 void
 iput(struct inode *ip)
 {
   spin_lock(&itable.lock);
   if (ip->ref == 1 && ip->valid && ip->nlink == 0) {
-    // Nobody else can find it (no links, no references), so the lock is free.
-    spin_unlock(&itable.lock);
-    sleeplock_acquire(&ip->lock);
-    itrunc(ip);
-    ip->type = 0;
-    iupdate(ip);
-    ip->valid = 0;
-    sleeplock_release(&ip->lock);
+    spin_unlock(&itable.lock);  // inode_free sleeps on the disk
+    inode_free(ip);
     spin_lock(&itable.lock);
   }
-  ip->ref--;
+  if (--ip->ref == 0)
+    free_push(ip);
   spin_unlock(&itable.lock);
 }
 
-// Unlock, then put.
+// iunlock(ip) and then iput(ip): the usual end of using a locked inode.
 void
 iunlockput(struct inode *ip)
 {
@@ -299,52 +388,47 @@ bmap(struct inode *ip, uint bn, int alloc)
   return index_get(ip, &mid, bn % NINDIRECT, alloc);
 }
 
-// Free index block bno and, to the given depth, everything it points to.
+// Free the tree of blocks rooted at bno: levels 0 is a data block, 1 an index block of
+// data blocks, 2 an index block of level-1 index blocks. bno 0 means an empty tree.
 static void
-free_index(uint dev, uint bno, int depth)
+free_tree(uint dev, uint bno, int levels)
 {
-  struct buf *b = bread(dev, bno);
-  uint *a = (uint *)b->data;
-  for (uint i = 0; i < NINDIRECT; i++) {
-    if (a[i] == 0)
-      continue;
-    if (depth > 1)
-      free_index(dev, a[i], depth - 1);
-    else
-      bfree(dev, a[i]);
+  if (bno == 0)
+    return;
+  if (levels > 0) {
+    struct buf *b = bread(dev, bno);
+    uint *child = (uint *)b->data;
+    for (uint i = 0; i < NINDIRECT; i++)
+      free_tree(dev, child[i], levels - 1);
+    brelse(b);
   }
-  brelse(b);
   bfree(dev, bno);
 }
 
-// Discard a file's contents (ip locked, inside a transaction).
+// Discard a file's contents (ip locked, inside a transaction). addrs[] holds NDIRECT
+// trees of level 0, then one of level 1 and one of level 2 (fs.h).
 void
 itrunc(struct inode *ip)
 {
-  for (int i = 0; i < NDIRECT; i++) {
-    if (ip->addrs[i])
-      bfree(ip->dev, ip->addrs[i]);
+  for (int i = 0; i < NDIRECT + 2; i++) {
+    int levels = i < NDIRECT ? 0 : i - NDIRECT + 1;
+    free_tree(ip->dev, ip->addrs[i], levels);
     ip->addrs[i] = 0;
   }
-  if (ip->addrs[NDIRECT])
-    free_index(ip->dev, ip->addrs[NDIRECT], 1);
-  if (ip->addrs[NDIRECT + 1])
-    free_index(ip->dev, ip->addrs[NDIRECT + 1], 2);
-  ip->addrs[NDIRECT] = 0;
-  ip->addrs[NDIRECT + 1] = 0;
   ip->size = 0;
   iupdate(ip);
 }
 
-// Fill st from ip (locked).
+// Describe ip (locked) in st.
 void
 stati(struct inode *ip, struct stat *st)
 {
-  st->dev = ip->dev;
-  st->ino = ip->inum;
+  memset(st, 0, sizeof(*st));
   st->type = ip->type;
-  st->nlink = ip->nlink;
   st->size = ip->size;
+  st->nlink = ip->nlink;
+  st->ino = ip->inum;
+  st->dev = ip->dev;
 }
 
 // Read n bytes at off into dst (a user address if user_dst). Bytes read (short at end
@@ -474,7 +558,7 @@ dirlookup(struct inode *dp, char *name, uint *poff)
     return 0;
   if (poff)
     *poff = off;
-  return iget(dp->dev, inum);
+  return icache_get(dp->dev, inum);
 }
 
 // Add the entry (name, inum) to directory dp (locked), reusing a free slot.
@@ -532,7 +616,7 @@ namei_err(char *path, int parent, char *name, int *err)
     *err = -ENOENT;
     return 0;
   }
-  ip = (*path == '/') ? iget(ROOTDEV, ROOTINO) : idup(myproc()->cwd);
+  ip = (*path == '/') ? icache_get(ROOTDEV, ROOTINO) : idup(myproc()->cwd);
   if (ip == 0) {
     *err = -ENFILE;
     return 0;

@@ -80,14 +80,18 @@ struct dirent {
 
 #ifndef MKFS  // everything below is kernel-only
 
-// An inode in memory. itable.lock guards ref; lock (a sleep lock) guards the rest,
-// which is a copy of the dinode valid once `valid` is set by ilock.
+// An inode in memory: a slot of the inode cache (fs.c says how ref and valid work).
+// itable.lock guards dev, inum, ref and the two links; lock (a sleep lock) guards valid
+// and the copy of the dinode below it.
 struct inode {
   uint dev;
   uint inum;
-  int ref;  // in-memory references (open files, cwd, path walks)
+  int ref;                  // in-memory references (open files, cwd, path walks)
+  struct inode *hash_next;  // next slot in the same hash chain
+  struct inode *free_next;  // free list (ref == 0 only), most recently released first
+  struct inode *free_prev;
   struct sleeplock lock;
-  int valid;  // fields below have been read from disk
+  int valid;  // fields below hold the dinode's contents
   short type;
   short major;
   short minor;
