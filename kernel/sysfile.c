@@ -122,7 +122,8 @@ argpath(int n, char *path)
   return r;
 }
 
-// Does directory dp (locked) hold nothing but "." and ".."?
+// Is directory dp (locked) free of entries other than "." and ".."? 1 yes, 0 no,
+// -EIO if it cannot be read.
 static int
 dir_is_empty(struct inode *dp)
 {
@@ -130,70 +131,102 @@ dir_is_empty(struct inode *dp)
 
   for (uint off = 2 * sizeof(de); off < dp->size; off += sizeof(de)) {
     if (readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
-      panic("dir_is_empty: short read");
+      return -EIO;
     if (de.inum != 0)
       return 0;
   }
   return 1;
 }
 
+// The shared first step of link and unlink: the directory that is to hold (or holds)
+// path's last element, returned locked in *pdp with the element in name. 0 or -errno.
+static int
+lock_parent(char *path, char *name, struct inode **pdp)
+{
+  int err;
+  struct inode *dp = namei_err(path, 1, name, &err);
+
+  if (dp == 0)
+    return err;
+  ilock(dp);
+  *pdp = dp;
+  return 0;
+}
+
 #define LINK_MAX 32767  // nlink is a short on disk (fs.h): never let it wrap
+
+// Give ip (locked, a file or device) the name `name` in dp (locked). 0 or -errno.
+// Entry and count change in one transaction, so neither can reach the disk alone.
+static int
+add_link(struct inode *dp, char *name, struct inode *ip)
+{
+  int r;
+
+  if (ip->nlink == 0)
+    return -ENOENT;  // the old name was removed while we looked for the new one
+  if (ip->nlink >= LINK_MAX)
+    return -EMLINK;
+  if (dp->dev != ip->dev)
+    return -EXDEV;
+  if ((r = dirlink(dp, name, ip->inum)) < 0)
+    return r;
+  ip->nlink++;
+  iupdate(ip);
+  return 0;
+}
 
 // link(old, new): a second name for a file (not a directory), at most LINK_MAX names.
 int64
 sys_link(void)
 {
   char name[DIRSIZ], old[MAXPATH], new[MAXPATH];
-  struct inode *dp, *ip;
+  struct inode *dp = 0, *ip;
   int r;
 
   if ((r = argpath(0, old)) < 0 || (r = argpath(1, new)) < 0)
     return r;
   begin_op();
   if ((ip = namei_err(old, 0, name, &r)) == 0)
-    goto out;
+    goto done;
+  // A directory gets no second name (the tree would become a graph). Refuse it before
+  // locking dp: ip could be dp itself ("."), or above it, and locks go parent first.
   ilock(ip);
-  if (ip->type == T_DIR || ip->nlink >= LINK_MAX) {
-    r = ip->type == T_DIR ? -EPERM : -EMLINK;
-    iunlockput(ip);
-    goto out;
-  }
-  ip->nlink++;
-  iupdate(ip);
+  r = ip->type == T_DIR ? -EPERM : 0;
   iunlock(ip);
-
-  if ((dp = namei_err(new, 1, name, &r)) != 0) {
-    ilock(dp);
-    r = (dp->dev != ip->dev) ? -EXDEV : dirlink(dp, name, ip->inum);
+  if (r == 0 && (r = lock_parent(new, name, &dp)) == 0) {
+    ilock(ip);  // a file is never dp's ancestor: parent-then-child order holds
+    r = add_link(dp, name, ip);
+    iunlock(ip);
     iunlockput(dp);
   }
-  if (r < 0) {  // undo the count
-    ilock(ip);
-    ip->nlink--;
-    iupdate(ip);
-    iunlock(ip);
-  }
   iput(ip);
-out:
+done:
   end_op();
   return r;
 }
 
-// Remove name (at offset off) from directory dp and drop ip's link (both locked).
-static void
-remove_entry(struct inode *dp, struct inode *ip, uint off)
+// Take away the name at offset off of dp, which refers to ip (both locked). 0 or -errno;
+// on an error nothing has changed.
+static int
+drop_link(struct inode *dp, struct inode *ip, uint off)
 {
-  struct dirent de;
+  struct dirent blank;
+  int r;
 
-  memset(&de, 0, sizeof(de));
-  if (writei(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
-    panic("unlink: writei");
-  if (ip->type == T_DIR) {  // its ".." no longer names dp
-    dp->nlink--;
+  if (ip->nlink <= 0)
+    return -EIO;  // the on-disk count is already wrong: leave it for fsck
+  if (ip->type == T_DIR && (r = dir_is_empty(ip)) != 1)
+    return r < 0 ? r : -ENOTEMPTY;
+  memset(&blank, 0, sizeof(blank));
+  if ((r = writei(dp, 0, (uint64)&blank, off, sizeof(blank))) != sizeof(blank))
+    return r < 0 ? r : -EIO;
+  if (ip->type == T_DIR) {
+    dp->nlink--;  // ip's ".." named dp
     iupdate(dp);
   }
   ip->nlink--;
-  iupdate(ip);
+  iupdate(ip);  // iput frees ip once the last reference goes and nlink is 0
+  return 0;
 }
 
 // unlink(path): remove a name; an empty directory may be removed, a full one not.
@@ -201,33 +234,26 @@ int64
 sys_unlink(void)
 {
   char name[DIRSIZ], path[MAXPATH];
-  struct inode *dp, *ip;
+  struct inode *dp = 0, *ip;
   uint off;
   int r;
 
   if ((r = argpath(0, path)) < 0)
     return r;
   begin_op();
-  if ((dp = namei_err(path, 1, name, &r)) == 0)
-    goto out;
-  ilock(dp);
+  if ((r = lock_parent(path, name, &dp)) < 0)
+    goto done;
   if (namecmp(name, ".") == 0 || namecmp(name, "..") == 0) {
     r = -EINVAL;
   } else if ((ip = dirlookup(dp, name, &off)) == 0) {
     r = -ENOENT;
   } else {
     ilock(ip);
-    if (ip->nlink < 1)
-      panic("unlink: nlink < 1");
-    r = 0;
-    if (ip->type == T_DIR && !dir_is_empty(ip))
-      r = -ENOTEMPTY;
-    else
-      remove_entry(dp, ip, off);
+    r = drop_link(dp, ip, off);
     iunlockput(ip);
   }
   iunlockput(dp);
-out:
+done:
   end_op();
   return r;
 }
