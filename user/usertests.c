@@ -1976,6 +1976,8 @@ test_linkdir(void)
 {
   mkdir("ut_ld");
   expect_err(link("ut_ld", "ut_ld2"), EPERM, "link to a directory");
+  expect_err(link(".", "ut_ld2"), EPERM, "link of the directory that gets the name");
+  expect_err(link("..", "ut_ld/x"), EPERM, "link of an ancestor of the new name");
   expect_ok(unlink("ut_ld"), "rmdir");
 }
 
