@@ -2,9 +2,10 @@
 # one's local port is the other's remote), no host peer in between. The second guest takes
 # another MAC and, with `ifconfig eth0 10.0.2.16`, another address; then they ping each
 # other and exchange UDP datagrams, and tshark finds nothing wrong in either capture.
-import harness
 import os
 import sys
+
+import harness
 
 sys.path.insert(0, os.path.join(harness.TEST_DIR, "peers"))
 import guest  # noqa: E402
@@ -25,6 +26,10 @@ def test_two_guests_talk(ctx):
     out = b.run("ping -c 2 10.0.2.15", 30)
     b.check("2 received" in out, "B pinging A should get 2 replies: %r" % out)
     b.run("udpecho -n 1 5000 &", 10)
+    for _ in range(20):                    # udpecho must be bound before A sends
+        if guest.sock_on(b, 5000):
+            break
+    b.check(guest.sock_on(b, 5000), "B's udpecho never bound port 5000")
     out = a.run("echo hello-from-a | nc -u -w 2 10.0.2.16 5000", 20)
     lines = [l for l in out.splitlines() if "hello-from-a" in l and "nc -u" not in l]
     a.check(lines, "A's nc should print B's echo of hello-from-a: %r" % out)
