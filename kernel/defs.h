@@ -23,18 +23,18 @@ void printf_init(void);
 // uart.c
 void uart_init(void);
 void uart_intr(void);
-void uart_putc(int c);        // may sleep until there is room in the output buffer
-void uart_putc_sync(int c);   // spins; usable with interrupts off (printf, panic, echo)
+void uart_putc(int c);       // may sleep until there is room in the output buffer
+void uart_putc_sync(int c);  // spins; usable with interrupts off (printf, panic, echo)
 
 // console.c
 void console_init(void);
-void console_intr(int c);     // a byte typed at the console
+void console_intr(int c);  // a byte typed at the console
 void console_putc(int c);
-int console_poll(int events); // POLLIN when a line is ready
+int console_poll(int events);  // POLLIN when a line is ready
 
 // kalloc.c: 4096-byte physical pages
 void kalloc_init(void);
-void *kalloc(void);           // a zero-filled page, or 0 when memory is exhausted
+void *kalloc(void);  // a zero-filled page, or 0 when memory is exhausted
 void kfree(void *pa);
 uint64 kalloc_free_pages(void);
 
@@ -53,7 +53,7 @@ void spin_init(struct spinlock *lk, char *name);
 void spin_lock(struct spinlock *lk);
 void spin_unlock(struct spinlock *lk);
 int spin_holding(struct spinlock *lk);
-void irq_push_off(void);      // nested interrupt disable
+void irq_push_off(void);  // nested interrupt disable
 void irq_pop_off(void);
 
 // sleeplock.c
@@ -71,16 +71,16 @@ uint64 uvm_alloc(pagetable_t pt, uint64 oldsz, uint64 newsz, int xperm);
 uint64 uvm_dealloc(pagetable_t pt, uint64 oldsz, uint64 newsz);
 int uvm_copy(pagetable_t old, pagetable_t new, uint64 sz);
 void uvm_free(pagetable_t pt, uint64 sz);
-void uvm_clear(pagetable_t pt, uint64 va);   // make a page inaccessible to user (guard)
+void uvm_clear(pagetable_t pt, uint64 va);  // make a page inaccessible to user (guard)
 int uvm_map(pagetable_t pt, uint64 va, uint64 pa, uint64 sz, int perm);  // 0 or -1
-void uvm_unmap(pagetable_t pt, uint64 va, uint64 npages, int do_free);  // skips holes
-uint64 walkaddr(pagetable_t pt, uint64 va);   // PA of a user page, or 0
-int copyout(pagetable_t pt, uint64 dstva, const void *src, uint64 len);   // 0 or -1
-int copyin(pagetable_t pt, void *dst, uint64 srcva, uint64 len);          // 0 or -1
+void uvm_unmap(pagetable_t pt, uint64 va, uint64 npages, int do_free);   // skips holes
+uint64 walkaddr(pagetable_t pt, uint64 va);                              // PA of a user page, or 0
+int copyout(pagetable_t pt, uint64 dstva, const void *src, uint64 len);  // 0 or -1
+int copyin(pagetable_t pt, void *dst, uint64 srcva, uint64 len);         // 0 or -1
 int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max);      // 0 or -1
 // The same for the current process; these are what system calls use.
-int copy_to_user(uint64 dstva, const void *src, uint64 len);             // 0 or -EFAULT
-int copy_from_user(void *dst, uint64 srcva, uint64 len);                 // 0 or -EFAULT
+int copy_to_user(uint64 dstva, const void *src, uint64 len);  // 0 or -EFAULT
+int copy_from_user(void *dst, uint64 srcva, uint64 len);      // 0 or -EFAULT
 
 // proc.c
 int cpuid(void);
@@ -110,22 +110,22 @@ void proc_freepagetable(pagetable_t pt, uint64 sz);
 // Start a kernel thread running fn(arg) in its own process slot; returns its pid or -1.
 int kthread_create(const char *name, void (*fn)(void *), void *arg);
 int nproc_used(void);
-void proc_tick(uint64 now);   // clock tick: wake sleepers whose deadline has passed
+void proc_tick(uint64 now);  // clock tick: wake sleepers whose deadline has passed
 
 // trap.c
-extern volatile uint64 ticks;   // 100 Hz tick counter; wakeup(&ticks) on every tick
+extern volatile uint64 ticks;  // 100 Hz tick counter; wakeup(&ticks) on every tick
 extern struct spinlock tickslock;
 void trap_init(void);
 void trap_inithart(void);
 void usertrapret(void);
-uint64 time_us(void);           // microseconds since boot, from the `time` CSR (10 MHz on virt)
+uint64 time_us(void);  // microseconds since boot, from the `time` CSR (10 MHz on virt)
 
 // plic.c and interrupt dispatch
 void plic_init(void);
 void plic_inithart(void);
 // Route PLIC source irq to handler(arg) on every hart; used by virtio, uart and PCI drivers.
 void irq_register(int irq, void (*handler)(void *), void *arg);
-void irq_dispatch(void);   // supervisor external interrupt: claim, handle, complete
+void irq_dispatch(void);  // supervisor external interrupt: claim, handle, complete
 
 // exec.c
 int exec(char *path, char **argv);
@@ -141,10 +141,10 @@ void syscall(void);
 
 // sysfile.c
 int argfd(int n, int *pfd, struct file **pf);  // 0, or -EBADF
-int fdalloc(struct file *f);                    // fd, or -EMFILE
+int fdalloc(struct file *f);                   // fd, or -EMFILE
 
 // poll.c
-void poll_wakeup(void);   // something a poller may wait for has changed
+void poll_wakeup(void);  // something a poller may wait for has changed
 
 // pci.c
 void pci_init(void);

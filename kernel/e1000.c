@@ -475,11 +475,11 @@ e1000_open(struct net_device *dev)
 }
 
 const struct net_device_ops e1000_netdev_ops = {
-    .ndo_open = e1000_open,
-    .ndo_start_xmit = e1000_xmit_frame,
-    .ndo_poll = e1000_clean_rx_irq,
-    .ndo_irq_enable = e1000_irq_enable,
-    .ndo_bench_xmit = e1000_bench_xmit,
+  .ndo_open = e1000_open,
+  .ndo_start_xmit = e1000_xmit_frame,
+  .ndo_poll = e1000_clean_rx_irq,
+  .ndo_irq_enable = e1000_irq_enable,
+  .ndo_bench_xmit = e1000_bench_xmit,
 };
 
 // "52:54:00:12:34:56" into buf (18 bytes).

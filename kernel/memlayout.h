@@ -17,32 +17,32 @@
 //   TRAPFRAME (one page just below TRAMPOLINE), TRAMPOLINE.
 #pragma once
 
-#define UART0 0x10000000L
+#define UART0     0x10000000L
 #define UART0_IRQ 10
 
-#define VIRTIO0 0x10001000L
+#define VIRTIO0     0x10001000L
 #define VIRTIO0_IRQ 1
 
-#define PLIC 0x0c000000L
-#define PLIC_PRIORITY (PLIC + 0x0)
-#define PLIC_PENDING (PLIC + 0x1000)
-#define PLIC_SENABLE(hart) (PLIC + 0x2080 + (hart) * 0x100)
-#define PLIC_SPRIORITY(hart) (PLIC + 0x201000 + (hart) * 0x2000)
-#define PLIC_SCLAIM(hart) (PLIC + 0x201004 + (hart) * 0x2000)
+#define PLIC                 0x0c000000L
+#define PLIC_PRIORITY        (PLIC + 0x0)
+#define PLIC_PENDING         (PLIC + 0x1000)
+#define PLIC_SENABLE(hart)   (PLIC + 0x2080 + (hart)*0x100)
+#define PLIC_SPRIORITY(hart) (PLIC + 0x201000 + (hart)*0x2000)
+#define PLIC_SCLAIM(hart)    (PLIC + 0x201004 + (hart)*0x2000)
 
-#define PCIE_ECAM 0x30000000L
-#define PCIE_ECAM_SIZE (16L * 1024 * 1024)   // buses 0..15 are mapped
-#define PCIE_MMIO 0x40000000L
-#define PCIE_MMIO_SIZE (16L * 1024 * 1024)   // BARs we assign live here
-#define PCIE_INTX_IRQ 32                     // INTA..INTD -> PLIC 32..35
+#define PCIE_ECAM      0x30000000L
+#define PCIE_ECAM_SIZE (16L * 1024 * 1024)  // buses 0..15 are mapped
+#define PCIE_MMIO      0x40000000L
+#define PCIE_MMIO_SIZE (16L * 1024 * 1024)  // BARs we assign live here
+#define PCIE_INTX_IRQ  32                   // INTA..INTD -> PLIC 32..35
 
 #define KERNBASE 0x80000000L
-#define PHYSTOP (KERNBASE + 128 * 1024 * 1024)
+#define PHYSTOP  (KERNBASE + 128 * 1024 * 1024)
 
 // One beyond the highest Sv39 virtual address (avoid sign extension).
 #define MAXVA (1L << (9 + 9 + 9 + 12 - 1))
 
-#define TRAMPOLINE (MAXVA - PGSIZE)
+#define TRAMPOLINE   (MAXVA - PGSIZE)
 #define KSTACK_PAGES 2
 // Kernel stack of process slot p: KSTACK_PAGES pages under a guard page.
 #define KSTACK(p) (TRAMPOLINE - ((p) + 1) * (KSTACK_PAGES + 1) * PGSIZE)

@@ -5,6 +5,6 @@
 struct sleeplock {
   struct spinlock lk;  // guards the fields below
   uint locked;
-  int pid;             // holder, for debugging
+  int pid;  // holder, for debugging
   char *name;
 };

@@ -7,10 +7,10 @@
 #define MAXENT 64
 
 static const char *const states[] = {
-    [ARP_STATE_FREE] = "free",
-    [ARP_STATE_RESOLVING] = "resolving",
-    [ARP_STATE_VALID] = "valid",
-    [ARP_STATE_EXPIRED] = "expired",
+  [ARP_STATE_FREE] = "free",
+  [ARP_STATE_RESOLVING] = "resolving",
+  [ARP_STATE_VALID] = "valid",
+  [ARP_STATE_EXPIRED] = "expired",
 };
 
 // Print the table.

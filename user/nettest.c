@@ -210,7 +210,7 @@ t_churn(void)
 static void
 socktable_child(int rep, int go)
 {
-  int msg[2] = {0, 0};
+  int msg[2] = { 0, 0 };
   char c;
 
   while (socket(AF_INET, SOCK_DGRAM, 0) >= 0)
@@ -428,7 +428,7 @@ t_unconnected(void)
 static int
 t_sockopt(void)
 {
-  struct timeval tv = {1, 500000}, got;
+  struct timeval tv = { 1, 500000 }, got;
   int fd, v, len;
 
   if ((fd = udp_socket(0)) < 0)
@@ -440,7 +440,7 @@ t_sockopt(void)
     return -1;
   if (len != sizeof(got) || got.tv_sec != 1 || got.tv_usec != 500000)
     return fail("SO_RCVTIMEO did not read back as 1.5 s");
-  int want[3][2] = {{0, 1}, {5000, 1024}, {10, 10}};
+  int want[3][2] = { { 0, 1 }, { 5000, 1024 }, { 10, 10 } };
   for (int i = 0; i < 3; i++) {
     v = want[i][0];
     len = sizeof(v);

@@ -8,11 +8,11 @@
 #include "user/user.h"
 #include "kernel/net/netctl.h"
 
-#define DNS_PORT 53
-#define QTYPE_A 1
+#define DNS_PORT  53
+#define QTYPE_A   1
 #define QCLASS_IN 1
 
-static char msg[512];   // RFC 1035 2.3.4: UDP messages are at most 512 bytes
+static char msg[512];  // RFC 1035 2.3.4: UDP messages are at most 512 bytes
 
 // Store a 16-bit value big-endian at p.
 static void
@@ -80,8 +80,8 @@ print_answers(const char *name, int n, int id)
   if (n < 12 || get16(msg) != id || (msg[2] & 0x80) == 0)
     return -1;
   if ((msg[3] & 0x0f) != 0) {  // RCODE, RFC 1035 4.1.1
-    static const char *const why[] = {"ok", "format error", "server failure", "no such name",
-                                      "not implemented", "refused"};
+    static const char *const why[] = { "ok",           "format error",    "server failure",
+                                       "no such name", "not implemented", "refused" };
     int rcode = msg[3] & 0x0f;
     printf("nslookup: %s: server says %s\n", name, rcode < 6 ? why[rcode] : "error");
     return 0;
@@ -129,7 +129,7 @@ int
 main(int argc, char **argv)
 {
   struct sockaddr_in to;
-  struct timeval tv = {2, 0};
+  struct timeval tv = { 2, 0 };
   int fd, len, n = -1, id = (getpid() * 7919) & 0xffff;
 
   if (argc < 2 || argc > 4 || server_addr(argc, argv, &to) < 0) {

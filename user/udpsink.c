@@ -14,7 +14,7 @@ main(int argc, char *argv[])
 {
   static char buf[2048];
   struct sockaddr_in addr, from;
-  struct timeval tv = {1, 0};
+  struct timeval tv = { 1, 0 };
   int fd, n, secs, echo = 0, delay = 0, fromlen;
   long packets = 0, bytes = 0, maxseq = -1, seq, t0, now, first = 0, last = 0;
 

@@ -152,10 +152,10 @@ static int
 arp_rank(struct arp_entry *e)
 {
   static const int rank[] = {
-      [ARP_STATE_FREE] = 0,
-      [ARP_STATE_EXPIRED] = 1,
-      [ARP_STATE_VALID] = 2,
-      [ARP_STATE_RESOLVING] = 3,
+    [ARP_STATE_FREE] = 0,
+    [ARP_STATE_EXPIRED] = 1,
+    [ARP_STATE_VALID] = 2,
+    [ARP_STATE_RESOLVING] = 3,
   };
   return rank[e->state];
 }

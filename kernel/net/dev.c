@@ -27,7 +27,7 @@
 static struct net_device *the_dev;  // the one interface; set once by register_netdev
 
 // netd sleeps on &netd_lock; napi_schedule sets dev->rx_scheduled under it.
-static struct spinlock netd_lock = {0, "netd", 0};
+static struct spinlock netd_lock = { 0, "netd", 0 };
 
 int net_trace_on;
 

@@ -15,7 +15,7 @@
 
 #define NETH_HANDLERS 4
 
-const uchar eth_broadcast[ETH_ALEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+const uchar eth_broadcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 // The EtherType demux table: written only at init, read by eth_rcv.
 static struct eth_handler {

@@ -350,15 +350,15 @@ raw_release(struct socket *so)
 }
 
 const struct proto_ops raw_ops = {
-    .bind = raw_bind,
-    .connect = raw_connect,
-    .sendmsg = raw_sendmsg,
-    .recvmsg = raw_recvmsg,
-    .release = raw_release,
+  .bind = raw_bind,
+  .connect = raw_connect,
+  .sendmsg = raw_sendmsg,
+  .recvmsg = raw_recvmsg,
+  .release = raw_release,
 };
 
 static const struct net_protocol icmp_protocol = {
-    .handler = icmp_rcv,
+  .handler = icmp_rcv,
 };
 
 // Start ICMP: register with the IP demux.

@@ -15,10 +15,10 @@
 
 // QEMU user networking (slirp): guest 10.0.2.15/24, gateway 10.0.2.2, DNS 10.0.2.3.
 struct netconfig netcfg = {
-    .addr = IPV4_ADDR(10, 0, 2, 15),
-    .netmask = IPV4_ADDR(255, 255, 255, 0),
-    .gateway = IPV4_ADDR(10, 0, 2, 2),
-    .dns = IPV4_ADDR(10, 0, 2, 3),
+  .addr = IPV4_ADDR(10, 0, 2, 15),
+  .netmask = IPV4_ADDR(255, 255, 255, 0),
+  .gateway = IPV4_ADDR(10, 0, 2, 2),
+  .dns = IPV4_ADDR(10, 0, 2, 3),
 };
 
 // Every drop and every protocol event, counted (netctl NETCTL_IFINFO reads it).

@@ -4,15 +4,15 @@
 #include "../types.h"
 
 enum {
-  NETCTL_TRACE = 1,      // len = 0 off, 1 on; returns the previous setting
-  NETCTL_IFINFO,         // buf = struct netctl_ifinfo
-  NETCTL_ARP,            // buf = struct netctl_arp[len / sizeof]; returns the count
-  NETCTL_SOCKS,          // buf = struct netctl_sock[len / sizeof]; returns the count
-  NETCTL_ARP_FLUSH,      // forget every cache entry
-  NETCTL_ARP_TIMEOUT,    // len = new entry lifetime in ticks (0 = default); returns the old one
-  NETCTL_BENCH_TX,       // len = frames; push one prebuilt frame through the TX ring with no
-                         // stack above the driver; buf = uint64 elapsed microseconds
-  NETCTL_SETCONF,        // buf = struct netctl_conf: set address, netmask, gateway, DNS
+  NETCTL_TRACE = 1,    // len = 0 off, 1 on; returns the previous setting
+  NETCTL_IFINFO,       // buf = struct netctl_ifinfo
+  NETCTL_ARP,          // buf = struct netctl_arp[len / sizeof]; returns the count
+  NETCTL_SOCKS,        // buf = struct netctl_sock[len / sizeof]; returns the count
+  NETCTL_ARP_FLUSH,    // forget every cache entry
+  NETCTL_ARP_TIMEOUT,  // len = new entry lifetime in ticks (0 = default); returns the old one
+  NETCTL_BENCH_TX,     // len = frames; push one prebuilt frame through the TX ring with no
+                       // stack above the driver; buf = uint64 elapsed microseconds
+  NETCTL_SETCONF,      // buf = struct netctl_conf: set address, netmask, gateway, DNS
 };
 
 // Protocol counters: every bad or unwanted frame is dropped and counted in one of these.
@@ -32,7 +32,7 @@ struct netctl_ifinfo {
   uchar mac[6];
   int link_up;
   uint mtu;
-  uint32 addr, netmask, gateway, dns;   // network order
+  uint32 addr, netmask, gateway, dns;  // network order
   // struct net_device_stats, copied field by field
   uint64 rx_packets, rx_bytes, rx_dropped, rx_errors;
   uint64 tx_packets, tx_bytes, tx_dropped, tx_errors;
@@ -47,17 +47,17 @@ struct netctl_conf {
   uint32 addr, netmask, gateway, dns;
 };
 
-#define ARP_STATE_FREE 0
+#define ARP_STATE_FREE      0
 #define ARP_STATE_RESOLVING 1
-#define ARP_STATE_VALID 2
-#define ARP_STATE_EXPIRED 3
+#define ARP_STATE_VALID     2
+#define ARP_STATE_EXPIRED   3
 
 struct netctl_arp {
-  uint32 ip;            // network order
+  uint32 ip;  // network order
   uchar mac[6];
   int state;
-  uint64 age_ticks;     // since it was last confirmed
-  int queued;           // packets waiting for resolution
+  uint64 age_ticks;  // since it was last confirmed
+  int queued;        // packets waiting for resolution
   int retries;
 };
 
@@ -67,5 +67,5 @@ struct netctl_sock {
   uint16 lport, fport;  // network order
   int rcvq_len, rcvq_max;
   uint64 rx_queued, rx_dropped, tx_packets;
-  int pid;              // a process holding it, when known (0 otherwise)
+  int pid;  // a process holding it, when known (0 otherwise)
 };

@@ -386,16 +386,16 @@ udp_err(const struct iphdr *quoted, uint len, int err)
 }
 
 const struct proto_ops udp_ops = {
-    .bind = udp_bind,
-    .connect = udp_connect,
-    .sendmsg = udp_sendmsg,
-    .recvmsg = udp_recvmsg,
-    .release = udp_release,
+  .bind = udp_bind,
+  .connect = udp_connect,
+  .sendmsg = udp_sendmsg,
+  .recvmsg = udp_recvmsg,
+  .release = udp_release,
 };
 
 static const struct net_protocol udp_protocol = {
-    .handler = udp_rcv,
-    .err_handler = udp_err,
+  .handler = udp_rcv,
+  .err_handler = udp_err,
 };
 
 // Start UDP: an empty port table, registered with the IP demux.
