@@ -41,15 +41,14 @@ console_putc(int c)
 static int
 console_write(int user, uint64 src, int n)
 {
-  char chunk[32];
+  char chunk[128];  // one piece on the UART: a program's line is not split by a trace line
   int done = 0;
 
   while (done < n) {
     int m = n - done < sizeof(chunk) ? n - done : sizeof(chunk);
     if (either_copyin(chunk, user, src + done, m) < 0)
       return done > 0 ? done : -EFAULT;
-    for (int i = 0; i < m; i++)
-      uart_putc(chunk[i]);
+    uart_write(chunk, m);
     done += m;
   }
   return done;

@@ -23,8 +23,11 @@ void printf_init(void);
 // uart.c
 void uart_init(void);
 void uart_intr(void);
-void uart_putc(int c);       // may sleep until there is room in the output buffer
-void uart_putc_sync(int c);  // spins; usable with interrupts off (printf, panic, echo)
+void uart_putc(int c);                  // may sleep until there is room in the output buffer
+void uart_putc_sync(int c);             // spins; usable with interrupts off (printf, panic, echo)
+void uart_write(const char *s, int n);  // n <= 256 bytes as one piece (console writes)
+void uart_sync_begin(void);             // printf: own the UART for one message
+void uart_sync_end(void);
 
 // console.c
 void console_init(void);

@@ -124,13 +124,17 @@ printf(const char *fmt, ...)
   va_list ap;
   int locking = print_locking;
 
-  if (locking)
+  if (locking) {
     spin_lock(&print_lock);
+    uart_sync_begin();  // the whole message goes out in one piece, after queued output
+  }
   va_start(ap, fmt);
   format(&s, fmt, ap);
   va_end(ap);
-  if (locking)
+  if (locking) {
+    uart_sync_end();
     spin_unlock(&print_lock);
+  }
   return s.len;
 }
 

@@ -33,7 +33,7 @@
 
 extern volatile int panicked;
 
-#define TXBUF 64
+#define TXBUF 256
 static struct {
   struct spinlock lock;  // guards buf, head and tail
   char buf[TXBUF];
@@ -80,6 +80,43 @@ uart_putc(int c)
   tx.buf[tx.tail % TXBUF] = c;
   tx.tail++;
   uart_kick();
+  spin_unlock(&tx.lock);
+}
+
+// Queue n bytes (n <= TXBUF) as one piece: another writer's bytes cannot land inside
+// them. Sleeps until there is room for all of them. Process context only.
+void
+uart_write(const char *s, int n)
+{
+  if (n > TXBUF)
+    panic("uart_write: too long");
+  spin_lock(&tx.lock);
+  while (TXBUF - (tx.tail - tx.head) < (uint64)n)
+    sleep(&tx.head, &tx.lock);
+  for (int i = 0; i < n; i++)
+    tx.buf[(tx.tail + i) % TXBUF] = s[i];
+  tx.tail += n;
+  uart_kick();
+  spin_unlock(&tx.lock);
+}
+
+// Kernel printf: own the UART for one message. First send what user programs queued
+// (so output stays in order), then the caller writes with uart_putc_sync and calls
+// uart_sync_end. A trace line from another hart cannot split a program's line.
+void
+uart_sync_begin(void)
+{
+  spin_lock(&tx.lock);
+  while (tx.head != tx.tail) {
+    uart_putc_sync(tx.buf[tx.head % TXBUF]);
+    tx.head++;
+  }
+  wakeup(&tx.head);
+}
+
+void
+uart_sync_end(void)
+{
   spin_unlock(&tx.lock);
 }
 
