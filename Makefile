@@ -74,6 +74,9 @@ mkfs/mkfs: mkfs/mkfs.c $K/fs.h $K/param.h
 fs.img: mkfs/mkfs README.md $(UPROGS)
 	mkfs/mkfs fs.img README.md $(UPROGS)
 
+# Keep the user objects (make would delete them as intermediates and print an rm line).
+.SECONDARY: $(patsubst $U/_%,$U/%.o,$(UPROGS))
+
 -include $K/*.d $K/net/*.d $U/*.d
 
 clean:
