@@ -71,8 +71,12 @@ $U/_%: $U/%.o $(ULIBOBJS) $U/user.ld
 mkfs/mkfs: mkfs/mkfs.c $K/fs.h $K/param.h
 	gcc -Wall -Werror -I. -o mkfs/mkfs mkfs/mkfs.c
 
-fs.img: mkfs/mkfs README.md $(UPROGS)
-	mkfs/mkfs fs.img README.md $(UPROGS)
+# The README goes in twice: as README.md, and as README for the classic `cat README | wc`.
+build/README: README.md
+	mkdir -p build && cp README.md build/README
+
+fs.img: mkfs/mkfs README.md build/README $(UPROGS)
+	mkfs/mkfs fs.img README.md build/README $(UPROGS)
 
 # Keep the user objects (make would delete them as intermediates and print an rm line).
 .SECONDARY: $(patsubst $U/_%,$U/%.o,$(UPROGS))
