@@ -309,13 +309,8 @@ raw_recvmsg(struct socket *so, uint64 ubuf, int len, struct sockaddr_in *from, i
   int r;
 
   raw_attach(so);
-  spin_lock(&so->lock);
-  if ((r = sock_wait_rcv(so, flags)) < 0) {
-    spin_unlock(&so->lock);
+  if ((skb = skb_recv_datagram(so, flags, &r)) == 0)
     return r;
-  }
-  skb = skb_dequeue(&so->rcvq);
-  spin_unlock(&so->lock);
   ip = (struct iphdr *)skb->data;
   if (from != 0) {
     memset(from, 0, sizeof(*from));

@@ -57,6 +57,8 @@ struct socket {
 int sock_queue_rcv(struct socket *so, struct sk_buff *skb);
 // Leave an error (ECONNREFUSED, EHOSTUNREACH) for the next call; wakes readers.
 void sock_set_error(struct socket *so, int err);
+// datagram.c: wait for and take the next received packet (0 with *err set on failure).
+struct sk_buff *skb_recv_datagram(struct socket *so, int flags, int *err);
 // Wait until the receive queue is non-empty. Called by recvmsg with so->lock held, and
 // returns with so->lock held in every case: 0 (a packet is queued), -EAGAIN (nonblocking,
 // MSG_DONTWAIT, or SO_RCVTIMEO expired, as on Linux), -EINTR (killed), or -error for a

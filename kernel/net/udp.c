@@ -235,13 +235,8 @@ udp_recvmsg(struct socket *so, uint64 ubuf, int len, struct sockaddr_in *from, i
   struct udphdr *uh;
   int r;
 
-  spin_lock(&so->lock);
-  if ((r = sock_wait_rcv(so, flags)) < 0) {
-    spin_unlock(&so->lock);
+  if ((skb = skb_recv_datagram(so, flags, &r)) == 0)
     return r;
-  }
-  skb = skb_dequeue(&so->rcvq);
-  spin_unlock(&so->lock);
   ip = (struct iphdr *)skb->network_header;
   uh = (struct udphdr *)skb->transport_header;
   if (from != 0) {

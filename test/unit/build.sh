@@ -16,7 +16,7 @@ if ! echo 'int main(void){return 0;}' | $CC $SAN -x c -o /dev/null - 2>/dev/null
   SAN=""
 fi
 PROTO="kernel/net/ether.c kernel/net/arp.c kernel/net/ip.c kernel/net/icmp.c kernel/net/udp.c
-  kernel/net/inet_csum.c kernel/net/net.c kernel/net/skbuff.c"
+  kernel/net/inet_csum.c kernel/net/net.c kernel/net/skbuff.c kernel/net/datagram.c"
 FAKES="test/unit/fake_kernel.c test/unit/fake_dev.c test/unit/fake_sock.c"
 # The kernel files and the fakes: freestanding, as in the kernel. The test driver uses libc.
 $CC $CFLAGS $SAN -o "$out" $PROTO $FAKES test/unit/test_proto.c
