@@ -43,7 +43,7 @@ def part_score(parts, key):
     raise AssertionError("no score line for %s in %r" % (key, parts))
 
 
-def make_tree(ctx, name, parts=None):
+def make_tree(name, parts=None):
     out = os.path.join(tempfile.mkdtemp(prefix="lab-%s-" % name), name)
     args = ("--parts %s " % ",".join(parts) if parts else "") + out
     rc, text = sh("%s tools/handout.py %s" % (PY, args), ROOT)
@@ -56,7 +56,7 @@ def test_solution_and_partial_graded_at_once(ctx):
     # Two graders on one machine at once (the solution here, and a tree with parts 3 and 4
     # removed): they must not interfere. The solution scores full marks; the partial tree
     # keeps all the points of parts 1 and 2 and none of 3 and 4 (partial credit works).
-    tree = make_tree(ctx, "partial", parts=("arp", "udprx"))
+    tree = make_tree("partial", parts=("arp", "udprx"))
     results = {}
 
     def run(key, where):
@@ -92,7 +92,7 @@ def test_solution_and_partial_graded_at_once(ctx):
 
 @harness.timeout(600)
 def test_handout(ctx):
-    tree = make_tree(ctx, "handout")
+    tree = make_tree("handout")
     try:
         rc, out = sh("%s tools/handout.py --check %s" % (PY, tree), ROOT)
         assert rc == 0, "solution lines survive in the handout:\n" + out
@@ -127,7 +127,7 @@ def test_gradescope_bundle(ctx):
     # (in a folder, as a student's upload would have them) and check results.json.
     work = tempfile.mkdtemp(prefix="gradescope-")
     try:
-        tree = make_tree(ctx, "handout")
+        tree = make_tree("handout")
         zpath = os.path.join(work, "autograder.zip")
         rc, out = sh("%s tools/gradescope.py --handout %s %s" % (PY, tree, zpath), ROOT)
         assert rc == 0, "tools/gradescope.py failed:\n" + out
