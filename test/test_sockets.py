@@ -118,8 +118,10 @@ def test_udpecho_netstat_trace(ctx):
   out = q.run("udpecho -n 2 &", 10)
   time.sleep(0.5)
   out = q.run("netstat", 10)
-  q.check(re.search(r"^udp\s+\*:2000\s+\*:\*\s+0\s+64\s+0\s+0", out, re.M),
-          "netstat should list udpecho's socket *:2000: %r" % out)
+  rcvq_max = re.search(r"#define SOCK_RCVQ_MAX (\d+)",
+                       open(os.path.join(harness.ROOT, "kernel/net/sock.h")).read()).group(1)
+  q.check(re.search(r"^udp\s+\*:2000\s+\*:\*\s+0\s+%s\s+0\s+0" % rcvq_max, out, re.M),
+          "netstat should list udpecho's socket *:2000 (queue bound %s): %r" % (rcvq_max, out))
   s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
   s.settimeout(10)
   try:

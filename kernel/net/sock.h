@@ -10,7 +10,10 @@
 #include "skbuff.h"
 #include "in.h"
 
-#define SOCK_RCVQ_MAX 64  // default bound of a socket's receive queue (packets)
+// Default bound of a socket's receive queue, in packets: deep enough to ride out the
+// bursts in which QEMU delivers frames (about what Linux's default 208 KiB receive
+// buffer holds of small datagrams), a quarter of the skb pool (NSKB).
+#define SOCK_RCVQ_MAX 256
 
 struct socket;
 
