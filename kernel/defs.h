@@ -68,16 +68,15 @@ int sleeplock_holding(struct sleeplock *lk);
 // vm.c
 void kvm_init(void);
 void kvm_inithart(void);
-void kvm_map(pagetable_t kpt, uint64 va, uint64 pa, uint64 sz, int perm);
+extern pagetable_t kernel_pagetable;
+void vm_switch(pagetable_t pt);  // load pt into satp unless it is there already
 pagetable_t uvm_create(void);
 uint64 uvm_alloc(pagetable_t pt, uint64 oldsz, uint64 newsz, int xperm);
 uint64 uvm_dealloc(pagetable_t pt, uint64 oldsz, uint64 newsz);
 int uvm_copy(pagetable_t old, pagetable_t new, uint64 sz);
 void uvm_free(pagetable_t pt, uint64 sz);
-void uvm_clear(pagetable_t pt, uint64 va);  // make a page inaccessible to user (guard)
-int uvm_map(pagetable_t pt, uint64 va, uint64 pa, uint64 sz, int perm);  // 0 or -1
-void uvm_unmap(pagetable_t pt, uint64 va, uint64 npages, int do_free);   // skips holes
-uint64 walkaddr(pagetable_t pt, uint64 va);                              // PA of a user page, or 0
+void uvm_clear(pagetable_t pt, uint64 va);   // make a page inaccessible to user (guard)
+uint64 walkaddr(pagetable_t pt, uint64 va);  // PA of a user page, or 0
 int copyout(pagetable_t pt, uint64 dstva, const void *src, uint64 len);  // 0 or -1
 int copyin(pagetable_t pt, void *dst, uint64 srcva, uint64 len);         // 0 or -1
 int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max);      // 0 or -1
@@ -108,8 +107,6 @@ void wakeup(void *chan);
 int either_copyout(int user_dst, uint64 dst, const void *src, uint64 len);
 int either_copyin(void *dst, int user_src, uint64 src, uint64 len);
 void procdump(void);
-pagetable_t proc_pagetable(struct proc *p);
-void proc_freepagetable(pagetable_t pt, uint64 sz);
 // Start a kernel thread running fn(arg) in its own process slot; returns its pid or -1.
 int kthread_create(const char *name, void (*fn)(void *), void *arg);
 int nproc_used(void);

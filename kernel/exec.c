@@ -49,7 +49,7 @@ load_ph(pagetable_t pt, struct inode *ip, struct proghdr *ph, uint64 *sz)
 
   if (ph->memsz < ph->filesz || end < ph->vaddr || ph->vaddr % PGSIZE != 0)
     return -ENOEXEC;
-  if (ph->vaddr < *sz || end > TRAPFRAME / 2 || ph->off + ph->filesz < ph->off)
+  if (ph->vaddr < *sz || end > USERTOP || ph->off + ph->filesz < ph->off)
     return -ENOEXEC;
   if (ph->memsz == 0)
     return 0;
@@ -136,7 +136,9 @@ commit(struct proc *p, pagetable_t pt, uint64 sz, uint64 entry, uint64 sp, char 
   p->trapframe->epc = entry;
   p->trapframe->sp = sp;
   p->trapframe->a1 = sp;  // main(argc, argv): argv; argc is exec's return value (a0)
-  proc_freepagetable(old, oldsz);
+  vm_switch(pt);          // off the old table before it is freed (a tick in between is harmless:
+                          // the scheduler loads p->pagetable, already the new one)
+  uvm_free(old, oldsz);
 }
 
 // Run the program at path with the arguments argv (kernel strings, 0-terminated).
@@ -161,7 +163,7 @@ exec(char *path, char **argv)
   if (readi(ip, 0, (uint64)&eh, 0, sizeof(eh)) != sizeof(eh) || check_elf(&eh) < 0)
     goto bad;
   r = -ENOMEM;
-  if ((pt = proc_pagetable(p)) == 0)
+  if ((pt = uvm_create()) == 0)
     goto bad;
   if ((r = load_program(pt, ip, &eh, &sz)) < 0)
     goto bad;
@@ -175,7 +177,7 @@ exec(char *path, char **argv)
 
 bad:
   if (pt)
-    proc_freepagetable(pt, sz);
+    uvm_free(pt, sz);
   if (ip) {
     iunlockput(ip);
     end_op();

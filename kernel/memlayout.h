@@ -9,12 +9,14 @@
 //   0x80000000 RAM; the kernel is loaded here, free pages run to PHYSTOP.
 //
 // Kernel virtual memory is identity mapped (VA == PA) for RAM and devices, so a physical
-// address handed to a DMA engine is simply the kernel pointer cast to uint64. At the top:
-//   TRAMPOLINE (one page, also mapped in every user page table)
-//   kernel stacks, each with an unmapped guard page below it.
+// address handed to a DMA engine is simply the kernel pointer cast to uint64. At the top
+// of the address space: the kernel stacks, each with an unmapped guard page below it.
 //
-// User virtual memory, from 0: text, data, bss, guard page, stack, heap (sbrk) ...
-//   TRAPFRAME (one page just below TRAMPOLINE), TRAMPOLINE.
+// Every user page table holds the kernel's mappings too (without PTE_U, so user mode
+// cannot touch them), so a trap or system call runs in the kernel without changing satp:
+// changing satp costs a full TLB flush (and QEMU flushes its whole software TLB). User
+// memory lives below USERTOP, from 0: text, data, bss, guard page, stack, heap (sbrk).
+// The kernel owns every mapping at or above USERTOP; vm.c shares them with each process.
 #pragma once
 
 #define UART0     0x10000000L
@@ -42,8 +44,9 @@
 // One beyond the highest Sv39 virtual address (avoid sign extension).
 #define MAXVA (1L << (9 + 9 + 9 + 12 - 1))
 
-#define TRAMPOLINE   (MAXVA - PGSIZE)
+// User memory ends where the first device (the PLIC) begins: 192 MiB, more than RAM.
+#define USERTOP PLIC
+
 #define KSTACK_PAGES 2
-// Kernel stack of process slot p: KSTACK_PAGES pages under a guard page.
-#define KSTACK(p) (TRAMPOLINE - ((p) + 1) * (KSTACK_PAGES + 1) * PGSIZE)
-#define TRAPFRAME (TRAMPOLINE - PGSIZE)
+// Kernel stack of process slot p: KSTACK_PAGES pages, with an unmapped guard page below.
+#define KSTACK(p) (MAXVA - ((p) + 1) * (KSTACK_PAGES + 1) * PGSIZE)

@@ -31,7 +31,6 @@ static struct spinlock pid_lock;  // guards next_pid
 static int next_pid = 1;
 static struct spinlock tree_lock;  // guards parent/children/sibling of every slot
 
-extern char trampoline[];  // trampoline.S
 extern void usertrap(void);
 
 // Hart id, kept in tp. Call with interrupts off (the process may move harts otherwise).
@@ -47,14 +46,18 @@ mycpu(void)
   return &cpus[cpuid()];
 }
 
-// The process running on this hart, or 0 in the scheduler.
+// The process running on this hart, or 0 in the scheduler. A process (or kernel thread)
+// runs in the kernel only on its own kernel stack (KSTACK(slot), memlayout.h), so the
+// stack pointer names it, with no need to mask interrupts around a look at mycpu()->proc
+// (the process could move harts in between); the scheduler runs on its boot stack.
 struct proc *
 myproc(void)
 {
-  irq_push_off();
-  struct proc *p = mycpu()->proc;
-  irq_pop_off();
-  return p;
+  uint64 sp = read_sp();
+
+  if (sp < KSTACK(NPROC - 1) || sp > MAXVA)
+    return 0;
+  return &ptable[(MAXVA - 1 - sp) / ((KSTACK_PAGES + 1) * PGSIZE)];
 }
 
 void
@@ -110,7 +113,7 @@ static void
 proc_release(struct proc *p)
 {
   if (p->pagetable)
-    proc_freepagetable(p->pagetable, p->sz);
+    uvm_free(p->pagetable, p->sz);
   if (p->trapframe)
     kfree(p->trapframe);
   p->pagetable = 0;
@@ -130,8 +133,8 @@ proc_release(struct proc *p)
   p->state = UNUSED;
 }
 
-// A slot for a user process: trapframe and a page table with the trampoline and
-// trapframe mapped. Returns with p->lock held, or 0.
+// A slot for a user process: a trapframe and a page table holding only the kernel.
+// Returns with p->lock held, or 0.
 static struct proc *
 proc_alloc_user(void)
 {
@@ -139,38 +142,12 @@ proc_alloc_user(void)
 
   if (p == 0)
     return 0;
-  if ((p->trapframe = kalloc()) == 0 || (p->pagetable = proc_pagetable(p)) == 0) {
+  if ((p->trapframe = kalloc()) == 0 || (p->pagetable = uvm_create()) == 0) {
     proc_release(p);
     spin_unlock(&p->lock);
     return 0;
   }
   return p;
-}
-
-// A user page table with only the trampoline and p's trapframe mapped, or 0.
-pagetable_t
-proc_pagetable(struct proc *p)
-{
-  pagetable_t pt = uvm_create();
-
-  if (pt == 0)
-    return 0;
-  if (uvm_map(pt, TRAMPOLINE, (uint64)trampoline, PGSIZE, PTE_R | PTE_X) < 0 ||
-      uvm_map(pt, TRAPFRAME, (uint64)p->trapframe, PGSIZE, PTE_R | PTE_W) < 0) {
-    uvm_unmap(pt, TRAMPOLINE, 1, 0);
-    uvm_free(pt, 0);
-    return 0;
-  }
-  return pt;
-}
-
-// Free a user page table and the user memory [0, sz) it maps.
-void
-proc_freepagetable(pagetable_t pt, uint64 sz)
-{
-  uvm_unmap(pt, TRAMPOLINE, 1, 0);
-  uvm_unmap(pt, TRAPFRAME, 1, 0);
-  uvm_free(pt, sz);
 }
 
 // The first user program, placed at address 0: exec("/init", argv) and, should that
@@ -266,15 +243,17 @@ growproc(int n)
   uint64 sz = p->sz;
 
   if (n > 0) {
-    if (sz + n > TRAPFRAME || (sz = uvm_alloc(p->pagetable, sz, sz + n, PTE_W)) == 0)
+    if (sz + n > USERTOP || (sz = uvm_alloc(p->pagetable, sz, sz + n, PTE_W)) == 0)
       return -1;
   } else if (n < 0) {
     uint64 shrink = -(int64)n;
     if (shrink > sz - p->heap_base)
       return -1;  // would free the stack, data or text
     sz = uvm_dealloc(p->pagetable, sz, sz + n);
-    sfence_vma();
   }
+  // This hart runs on p's table: drop translations of freed pages, and of pages that
+  // were invalid a moment ago (the spec lets a hart cache those) [priv 4.2.1].
+  sfence_vma();
   p->sz = sz;
   return 0;
 }
@@ -486,7 +465,12 @@ run_on_hart(struct cpu *c, struct proc *p)
 {
   p->state = RUNNING;
   c->proc = p;
+  if (p->pagetable)
+    vm_switch(p->pagetable);        // it maps the kernel too: we keep running here
   swtch(&c->context, &p->context);  // back here when p gives up the hart
+  // Leave p's table while we still hold p->lock: once it is dropped, p may run and exit
+  // on another hart and its table be freed under us. (A kernel thread has none.)
+  vm_switch(kernel_pagetable);
   c->proc = 0;
   spin_unlock(&p->lock);
 }
@@ -558,16 +542,33 @@ switch_out(struct proc *p, enum procstate state)
   sched();
 }
 
+// Is any slot other than me RUNNABLE? An unlocked look: a slot that turns RUNNABLE just
+// after it is passed over gets its turn at the next tick (or from another hart).
+static int
+others_runnable(struct proc *me)
+{
+  for (struct proc *p = ptable; p < &ptable[NPROC]; p++) {
+    if (p != me && __atomic_load_n(&p->state, __ATOMIC_RELAXED) == RUNNABLE)
+      return 1;
+  }
+  return 0;
+}
+
 // Give the hart to whoever else is RUNNABLE; we are RUNNABLE too and run again later.
+// With no one else waiting, keep it: the round trip through the scheduler would switch
+// page tables twice (two full TLB flushes) only to pick us again.
 void
 yield(void)
 {
   struct proc *p = myproc();
 
+  if (!others_runnable(p))
+    return;
   spin_lock(&p->lock);
   switch_out(p, RUNNABLE);
   spin_unlock(&p->lock);
 }
+
 void
 sleep(void *chan, struct spinlock *lk)
 {
@@ -598,11 +599,15 @@ sleep_deadline(void *chan, struct spinlock *lk, uint64 deadline)
 }
 
 // Make every process sleeping on chan RUNNABLE. Call without holding any p->lock.
+// Interrupts stay off for the whole walk: otherwise each slot's lock would turn them off
+// and on again, two CSR writes per slot, and each one is a slow exit from QEMU's
+// translated code.
 void
 wakeup(void *chan)
 {
   struct proc *me = myproc();
 
+  irq_push_off();
   for (struct proc *p = ptable; p < &ptable[NPROC]; p++) {
     if (p == me)
       continue;
@@ -611,6 +616,7 @@ wakeup(void *chan)
       p->state = RUNNABLE;
     spin_unlock(&p->lock);
   }
+  irq_pop_off();
 }
 
 // Clock tick (trap.c): wake sleepers whose deadline is now.

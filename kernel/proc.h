@@ -24,9 +24,10 @@ struct cpu {
 
 extern struct cpu cpus[NCPU];
 
-// The page at TRAPFRAME in a user address space. User register xN lives at offset N*8
-// (slot 0, where x0 would be, holds the user pc), so trampoline.S indexes it by register
-// number. The kernel_* fields follow at 256 and are set by usertrapret() for uservec.
+// A process's saved user registers (one kalloc'd page, p->trapframe; sscratch holds its
+// address in user mode). User register xN lives at offset N*8 (slot 0, where x0 would be,
+// holds the user pc), so uservec.S indexes it by register number. The kernel_* fields
+// follow at 256 and are set by usertrapret() for uservec.
 struct trapframe {
   uint64 epc;                                       //   0 user pc (sepc)
   uint64 ra;                                        //   8 x1
@@ -38,10 +39,9 @@ struct trapframe {
   uint64 a0, a1, a2, a3, a4, a5, a6, a7;            //  80 x10..x17
   uint64 s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;  // 144 x18..x27
   uint64 t3, t4, t5, t6;                            // 224 x28..x31
-  uint64 kernel_satp;                               // 256 kernel page table
-  uint64 kernel_sp;                                 // 264 top of this process's kernel stack
-  uint64 kernel_trap;                               // 272 usertrap()
-  uint64 kernel_hartid;                             // 280 tp to restore in the kernel
+  uint64 kernel_sp;                                 // 256 top of this process's kernel stack
+  uint64 kernel_trap;                               // 264 usertrap()
+  uint64 kernel_hartid;                             // 272 tp to restore in the kernel
 };
 
 enum procstate { UNUSED, USED, SLEEPING, RUNNABLE, RUNNING, ZOMBIE };

@@ -82,7 +82,7 @@ intr_get(void)
   return (csr_read(sstatus) & SSTATUS_SIE) != 0;
 }
 
-// tp holds this hart's id (set in start(), kept by the trampoline).
+// tp holds this hart's id (set in start(), kept by uservec).
 static inline uint64
 read_tp(void)
 {
@@ -95,6 +95,14 @@ static inline void
 write_tp(uint64 x)
 {
   asm volatile("mv tp, %0" ::"r"(x));
+}
+
+static inline uint64
+read_sp(void)
+{
+  uint64 x;
+  asm volatile("mv %0, sp" : "=r"(x));
+  return x;
 }
 
 static inline uint64

@@ -52,13 +52,16 @@ spin_holding(struct spinlock *lk)
   return lk->locked && lk->cpu == mycpu();
 }
 
-// Disable interrupts, remembering at the outermost level whether they were on.
+// Disable interrupts, remembering at the outermost level whether they were on. sstatus
+// is written only when SIE is on: under QEMU every CSR write ends the translated block
+// and costs a trip through the emulator's main loop, so nested levels should not write.
 void
 irq_push_off(void)
 {
   int was_on = intr_get();
 
-  intr_off();
+  if (was_on)
+    intr_off();
   struct cpu *c = mycpu();
   if (c->noff == 0)
     c->intena = was_on;

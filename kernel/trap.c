@@ -1,10 +1,11 @@
-// Traps: system calls, exceptions and interrupts, from user mode (trampoline.S's uservec
+// Traps: system calls, exceptions and interrupts, from user mode (uservec.S's uservec
 // calls usertrap) and from supervisor mode (kernelvec calls kerneltrap); and the clock.
 // Both entry points decode scause through one table, trap_causes[], which names every
 // cause and points at its handler; exceptions have no handler: a user exception kills the
 // process (user_fault), a kernel one is a bug and panics with the cause's name.
 // usertrapret() returns to user space in two steps: trapframe_prepare() fills in what the
-// next trap and sret need, trampoline_to_user() jumps into userret.
+// next trap and sret need, then userret restores the registers and executes sret. Both
+// run on the process's own page table, which maps the kernel too: satp does not change.
 // The timer is the Sstc stimecmp (start.c): each hart re-arms it every 10 ms (100 Hz)
 // (on a hart without Sstc, machine mode forwards CLINT ticks as software interrupts);
 // hart 0 also advances `ticks`, wakes sleep(&ticks) callers and expired deadlines.
@@ -21,13 +22,16 @@
 #define TIME_HZ       10000000  // the virt machine's `time` counts at 10 MHz
 #define TICK_INTERVAL (TIME_HZ / TIMER_HZ)
 
-_Static_assert(TRAPFRAME == 0x3fffffe000L, "trampoline.S hard-codes TRAPFRAME");
-_Static_assert(sizeof(struct trapframe) == 288, "trampoline.S hard-codes the layout");
+_Static_assert(__builtin_offsetof(struct trapframe, kernel_sp) == 256 &&
+                   __builtin_offsetof(struct trapframe, kernel_trap) == 264 &&
+                   __builtin_offsetof(struct trapframe, kernel_hartid) == 272,
+               "uservec.S hard-codes the trapframe layout");
 
 struct spinlock tickslock;
 volatile uint64 ticks;
 
-extern char trampoline[], uservec[], userret[];
+extern char uservec[];
+extern void userret(struct trapframe *tf) __attribute__((noreturn));
 extern void kernelvec(void);
 extern volatile int panicked;
 extern int timer_sstc;  // start.c: 1 if the timer is Sstc's stimecmp
@@ -207,7 +211,7 @@ trap_wants_yield(enum trap_outcome what)
   return what == TRAP_TICK || what == TRAP_DEVICE;
 }
 
-// Entered from uservec (trampoline.S) on the process's kernel stack, for every trap taken
+// Entered from uservec (uservec.S) on the process's kernel stack, for every trap taken
 // in user mode: dispatch it, then go back to user space (or exit if killed).
 void
 usertrap(void)
@@ -235,23 +239,12 @@ trapframe_prepare(struct proc *p)
 {
   struct trapframe *tf = p->trapframe;
 
-  tf->kernel_satp = csr_read(satp);
   tf->kernel_sp = p->kstack + KSTACK_PAGES * PGSIZE;
   tf->kernel_trap = (uint64)usertrap;
   tf->kernel_hartid = read_tp();
   // sret: SPP = 0 returns to user mode, SPIE = 1 turns interrupts on there [priv 4.1.1].
   csr_write(sstatus, (csr_read(sstatus) & ~SSTATUS_SPP) | SSTATUS_SPIE);
   csr_write(sepc, tf->epc);
-}
-
-// Jump to userret in the trampoline (mapped at the same address in both page tables),
-// which switches to p's page table, restores the user registers and executes sret.
-static void
-trampoline_to_user(struct proc *p)
-{
-  void (*userret_va)(uint64) = (void (*)(uint64))(TRAMPOLINE + (userret - trampoline));
-
-  userret_va(MAKE_SATP(p->pagetable));  // does not return
 }
 
 // Return the current process to user space. Interrupts stay off from here until sret:
@@ -262,9 +255,11 @@ usertrapret(void)
   struct proc *p = myproc();
 
   intr_off();
-  csr_write(stvec, TRAMPOLINE + (uservec - trampoline));
+  if (csr_read(satp) != MAKE_SATP(p->pagetable))
+    panic("usertrapret: this hart is not on the process's page table");
+  csr_write(stvec, (uint64)uservec);
   trapframe_prepare(p);
-  trampoline_to_user(p);
+  userret(p->trapframe);
 }
 
 // A trap the kernel cannot handle: say what it was and where, then stop.

@@ -1,26 +1,23 @@
-# The trampoline page: mapped at TRAMPOLINE in the kernel and in every user page
-# table, so it keeps running while satp switches between them.
+# The way between user mode and the kernel, for every trap taken in user mode.
+# Every user page table also maps the kernel (vm.c), so neither direction changes satp.
 #
-# uservec: stvec points here while in user mode. sscratch holds TRAPFRAME. Save every
-#   user register xN at TRAPFRAME + N*8 (struct trapframe in proc.h; slot 0 gets sepc),
-#   load the kernel's sp, tp, page table and jump to usertrap().
-# userret(a0 = user satp): called by usertrapret() through its TRAMPOLINE address;
-#   switch to the user page table, reload every register, sret to user mode.
+# uservec: stvec points here while in user mode; sscratch holds the kernel address of
+#   the process's trapframe. Save every user register xN at trapframe + N*8 (struct
+#   trapframe in proc.h; slot 0 gets sepc), load the kernel's sp and tp, jump to usertrap().
+# userret(a0 = trapframe): called by usertrapret(); keep the trapframe's address in
+#   sscratch for the next uservec, reload every user register, sret to user mode.
 #
-# TRAPFRAME = MAXVA - 2*PGSIZE with MAXVA = 1<<38 (memlayout.h); trap.c checks this.
-#define TF 0x3fffffe000
-#define KSATP 256
-#define KSP 264
-#define KTRAP 272
-#define KHART 280
+# The offsets of the kernel_* fields; trap.c checks them against struct trapframe.
+#define KSP 256
+#define KTRAP 264
+#define KHART 272
 
-.section trampsec, "ax"
-.globl trampoline
+.section .text
 .globl uservec
 .globl userret
-trampoline:
+.balign 4                               # stvec's low two bits are the mode [priv 4.1.2]
 uservec:
-        csrrw a0, sscratch, a0          # a0 = TRAPFRAME, sscratch = user a0
+        csrrw a0, sscratch, a0          # a0 = the trapframe, sscratch = user a0
         sd x1, 8(a0)
         sd x2, 16(a0)
         sd x3, 24(a0)
@@ -59,17 +56,9 @@ uservec:
         ld sp, KSP(a0)
         ld tp, KHART(a0)
         ld t0, KTRAP(a0)
-        ld t1, KSATP(a0)
-        sfence.vma zero, zero           # user stores are done before the switch
-        csrw satp, t1
-        sfence.vma zero, zero           # no stale user translations in the kernel
         jr t0                           # usertrap(); does not return here
 
 userret:
-        sfence.vma zero, zero
-        csrw satp, a0
-        sfence.vma zero, zero
-        li a0, TF
         csrw sscratch, a0               # for the next uservec
         ld t0, 0(a0)
         csrw sepc, t0

@@ -1,8 +1,10 @@
 // Virtual memory: Sv39 page tables for the kernel and for user processes.
-// The kernel table identity-maps devices and RAM (memlayout.h) plus the trampoline and
-// one kernel stack per process slot. A user table maps the program from 0 up to p->sz,
-// the trapframe and the trampoline. copyin/copyout/copyinstr move bytes between the
-// kernel and a user address space and refuse any address the user could not touch.
+// The kernel table identity-maps devices and RAM (memlayout.h) plus one kernel stack per
+// process slot. A user table maps the program from 0 up to p->sz (below USERTOP) and
+// shares every kernel mapping, without PTE_U: a trap from user mode keeps satp, and satp
+// changes only when a hart switches processes (vm_switch). copyin/copyout/copyinstr move
+// bytes between the kernel and a user address space and refuse any address the user
+// could not touch.
 // Sv39: three levels of 512 PTEs, 9 bits of VA each, 4096-byte pages [priv 4.4].
 #include "types.h"
 #include "param.h"
@@ -14,8 +16,13 @@
 #include "defs.h"
 
 pagetable_t kernel_pagetable;
-extern char etext[];       // kernel.ld: end of kernel text
-extern char trampoline[];  // trampoline.S
+extern char etext[];  // kernel.ld: end of kernel text
+
+// A user table owns root entry 0's second-level table and, in it, the slots below
+// USERTOP (2 MiB each); every other slot and root entry is the kernel's, shared.
+#define USER_L1_SLOTS VPN(1, USERTOP)
+_Static_assert(USERTOP % (1L << 21) == 0 && USERTOP < (1L << 30),
+               "USERTOP must be 2 MiB aligned and inside root entry 0");
 
 // The leaf PTE for va, allocating intermediate tables when create != 0; 0 on failure.
 static pte_t *
@@ -66,22 +73,9 @@ unmap_range(pagetable_t pt, uint64 va, uint64 npages, int do_free)
   }
 }
 
-// Map [va, va+sz) to pa in a user page table (trampoline, trapframe). 0 or -1.
-int
-uvm_map(pagetable_t pt, uint64 va, uint64 pa, uint64 sz, int perm)
-{
-  return map_range(pt, PGROUNDDOWN(va), PGROUNDDOWN(pa), PGROUNDUP(sz), perm);
-}
-
-// Unmap npages pages at va, freeing them if do_free; holes are skipped.
-void
-uvm_unmap(pagetable_t pt, uint64 va, uint64 npages, int do_free)
-{
-  unmap_range(pt, va, npages, do_free);
-}
-
-// Map into the kernel page table at boot; running out of memory here is fatal.
-void
+// Map into the kernel page table at boot; running out of memory here is fatal. Boot
+// only: user tables copy the kernel's root and low second-level entries when created.
+static void
 kvm_map(pagetable_t kpt, uint64 va, uint64 pa, uint64 sz, int perm)
 {
   if (map_range(kpt, PGROUNDDOWN(va), PGROUNDDOWN(pa), PGROUNDUP(sz), perm) < 0)
@@ -101,7 +95,6 @@ kvm_init(void)
   kvm_map(kpt, PCIE_MMIO, PCIE_MMIO, PCIE_MMIO_SIZE, PTE_R | PTE_W);
   kvm_map(kpt, KERNBASE, KERNBASE, (uint64)etext - KERNBASE, PTE_R | PTE_X);
   kvm_map(kpt, (uint64)etext, (uint64)etext, PHYSTOP - (uint64)etext, PTE_R | PTE_W);
-  kvm_map(kpt, TRAMPOLINE, (uint64)trampoline, PGSIZE, PTE_R | PTE_X);
   for (int i = 0; i < NPROC; i++) {
     for (int j = 0; j < KSTACK_PAGES; j++) {
       char *pa = kalloc();
@@ -110,23 +103,57 @@ kvm_init(void)
       kvm_map(kpt, KSTACK(i) + j * PGSIZE, (uint64)pa, PGSIZE, PTE_R | PTE_W);
     }
   }
+  pagetable_t low = (pagetable_t)PTE_TO_PA(kpt[0]);
+  for (int i = 0; i < USER_L1_SLOTS; i++) {
+    if (low[i] & PTE_V)
+      panic("kvm_init: a kernel mapping below USERTOP");
+  }
   kernel_pagetable = kpt;
+}
+
+// Make pt this hart's page table, unless it already is. The sfence.vma after the satp
+// write orders earlier page-table stores before later translations and drops the old
+// table's cached ones (no ASIDs here) [priv 4.1.11, 4.2.1].
+void
+vm_switch(pagetable_t pt)
+{
+  uint64 satp = MAKE_SATP(pt);
+
+  if (csr_read(satp) != satp) {
+    csr_write(satp, satp);
+    sfence_vma();
+  }
 }
 
 // Turn on paging with the kernel page table on this hart.
 void
 kvm_inithart(void)
 {
-  sfence_vma();  // finish stores to the page table before using it
-  csr_write(satp, MAKE_SATP(kernel_pagetable));
-  sfence_vma();  // drop stale translations
+  vm_switch(kernel_pagetable);
 }
 
-// An empty user page table, or 0.
+// A user page table with no user memory yet, or 0. Root entries 1..511 point at the
+// kernel's own tables; root entry 0 gets a second-level table of its own whose slots
+// from USERTOP up point at the kernel's (the devices) and whose lower slots are the user's.
 pagetable_t
 uvm_create(void)
 {
-  return kalloc();
+  pagetable_t root = kalloc(), low = kalloc();
+  pagetable_t klow = (pagetable_t)PTE_TO_PA(kernel_pagetable[0]);
+
+  if (root == 0 || low == 0) {
+    if (root)
+      kfree(root);
+    if (low)
+      kfree(low);
+    return 0;
+  }
+  for (int i = 0; i < 512; i++) {
+    root[i] = kernel_pagetable[i];
+    low[i] = i < USER_L1_SLOTS ? 0 : klow[i];
+  }
+  root[0] = PA_TO_PTE(low) | PTE_V;
+  return root;
 }
 
 // Grow user memory from oldsz to newsz with zeroed pages (R, U and xperm, e.g. PTE_W).
@@ -136,7 +163,7 @@ uvm_alloc(pagetable_t pt, uint64 oldsz, uint64 newsz, int xperm)
 {
   if (newsz <= oldsz)
     return oldsz;
-  if (newsz > TRAPFRAME)
+  if (newsz > USERTOP)
     return 0;
   // Refuse at once what cannot succeed, rather than take every page and give them back
   // (the page-table pages it would add stay allocated until the process exits).
@@ -186,28 +213,27 @@ uvm_copy(pagetable_t old, pagetable_t new, uint64 sz)
   return 0;
 }
 
-// Free page-table pages; every leaf must already be unmapped.
-static void
-free_tables(pagetable_t pt, int level)
-{
-  for (int i = 0; i < 512; i++) {
-    pte_t pte = pt[i];
-    if ((pte & PTE_V) == 0)
-      continue;
-    if (level == 0 || (pte & (PTE_R | PTE_W | PTE_X)))
-      panic("free_tables: leaf still mapped");
-    free_tables((pagetable_t)PTE_TO_PA(pte), level - 1);
-  }
-  kfree(pt);
-}
-
-// Free user memory [0, sz) and the page table itself.
+// Free user memory [0, sz), the user's page-table pages and the table itself; the
+// kernel's tables it shared stay. Every user page must lie below sz.
 void
 uvm_free(pagetable_t pt, uint64 sz)
 {
+  pagetable_t low = (pagetable_t)PTE_TO_PA(pt[0]);
+
   if (sz > 0)
     unmap_range(pt, 0, PGROUNDUP(sz) / PGSIZE, 1);
-  free_tables(pt, 2);
+  for (int i = 0; i < USER_L1_SLOTS; i++) {
+    if ((low[i] & PTE_V) == 0)
+      continue;
+    pagetable_t leaves = (pagetable_t)PTE_TO_PA(low[i]);
+    for (int j = 0; j < 512; j++) {
+      if (leaves[j] & PTE_V)
+        panic("uvm_free: a user page above sz is still mapped");
+    }
+    kfree(leaves);
+  }
+  kfree(low);
+  kfree(pt);
 }
 
 // Take away user access to the page at va (the stack guard page).

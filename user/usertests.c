@@ -152,14 +152,23 @@ pattern(uint64 i, int s)
 
 // ---- bad system-call arguments ----
 
-// Addresses no user system call may read or write through.
+// Addresses no user system call may read or write through. Some are mapped in every
+// user page table for the kernel's sake (RAM, devices, kernel stacks), but not for users.
 static uint64
 bad_addr(int i)
 {
   static uint64 fixed[] = {
-    MAXVA,           MAXVA + PGSIZE,     0xffffffffffffffffUL, 0x8000000000000000UL,
-    0x3fffffff000UL, KERNBASE,           KERNBASE + 0x100000,  TRAPFRAME,
-    TRAMPOLINE,      TRAPFRAME - PGSIZE,
+    MAXVA,
+    MAXVA + PGSIZE,
+    0xffffffffffffffffUL,
+    0x8000000000000000UL,
+    0x3fffffff000UL,
+    KERNBASE,
+    KERNBASE + 0x100000,
+    KSTACK(0),
+    UART0,
+    USERTOP,
+    PCIE_ECAM,
   };
   int dummy;
 
@@ -171,7 +180,7 @@ bad_addr(int i)
     return PGROUND_DOWN(&dummy) - PGSIZE + 16;
   return 0;
 }
-#define NBAD 12
+#define NBAD 13
 
 // Every call on a descriptor that is not open fails with EBADF.
 void
