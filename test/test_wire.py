@@ -68,6 +68,11 @@ def boot_wire(ctx, cpus=3):
     w.start(qport)
     try:
         q = ctx.boot(net="dgram", dgram_ports=(qport, w.port), cpus=cpus, timeout=60)
+        # QEMU's e1000 takes no frame for about a second after the driver enables
+        # reception (RCTL): it queues them, stops reading its socket, and the host drops
+        # what overflows. A fast boot reaches the tests inside that second, so wait for
+        # a ping to come back before any test sends.
+        w.ping(seq=0, timeout=5.0)
     except BaseException:
         w.stop()
         raise
