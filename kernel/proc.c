@@ -598,6 +598,19 @@ sleep_deadline(void *chan, struct spinlock *lk, uint64 deadline)
   spin_lock(lk);
 }
 
+// Could p be asleep, or on its way to sleep? A look without p->lock. Only a RUNNING
+// process can be inside sleep_deadline() on its way to SLEEPING (holding p->lock, for
+// which a waker must wait); a slot that is UNUSED, being set up, RUNNABLE or a ZOMBIE
+// is neither, and its lock need not be taken: most of the 64 slots are UNUSED, and
+// every lock costs CSR writes and fences, slow under QEMU.
+static int
+may_sleep_now(struct proc *p)
+{
+  enum procstate s = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
+
+  return s == SLEEPING || s == RUNNING;
+}
+
 // Make every process sleeping on chan RUNNABLE. Call without holding any p->lock.
 // Interrupts stay off for the whole walk: otherwise each slot's lock would turn them off
 // and on again, two CSR writes per slot, and each one is a slow exit from QEMU's
@@ -609,7 +622,7 @@ wakeup(void *chan)
 
   irq_push_off();
   for (struct proc *p = ptable; p < &ptable[NPROC]; p++) {
-    if (p == me)
+    if (p == me || !may_sleep_now(p))
       continue;
     spin_lock(&p->lock);
     if (p->state == SLEEPING && p->chan == chan)

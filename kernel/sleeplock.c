@@ -13,6 +13,7 @@ sleeplock_init(struct sleeplock *lk, char *name)
   spin_init(&lk->lk, "sleeplock");
   lk->name = name;
   lk->locked = 0;
+  lk->waiters = 0;
   lk->pid = 0;
 }
 
@@ -20,8 +21,11 @@ void
 sleeplock_acquire(struct sleeplock *lk)
 {
   spin_lock(&lk->lk);
-  while (lk->locked)
+  while (lk->locked) {
+    lk->waiters++;
     sleep(lk, &lk->lk);
+    lk->waiters--;
+  }
   lk->locked = 1;
   lk->pid = myproc() ? myproc()->pid : 0;
   spin_unlock(&lk->lk);
@@ -33,7 +37,8 @@ sleeplock_release(struct sleeplock *lk)
   spin_lock(&lk->lk);
   lk->locked = 0;
   lk->pid = 0;
-  wakeup(lk);
+  if (lk->waiters > 0)
+    wakeup(lk);  // wakeup() locks every process slot: skip it when no one waits
   spin_unlock(&lk->lk);
 }
 

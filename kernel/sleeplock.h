@@ -5,6 +5,7 @@
 struct sleeplock {
   struct spinlock lk;  // guards the fields below
   uint locked;
-  int pid;  // holder, for debugging
+  int waiters;  // asleep in sleeplock_acquire: release wakes them only if there are any
+  int pid;      // holder, for debugging
   char *name;
 };

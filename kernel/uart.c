@@ -61,11 +61,14 @@ uart_init(void)
 static void
 uart_kick(void)
 {
+  uint64 head = tx.head;
+
   while (tx.head != tx.tail && (*reg(LSR) & LSR_THRE)) {
     *reg(THR) = tx.buf[tx.head % TXBUF];
     tx.head++;
-    wakeup(&tx.head);  // room in the ring for uart_putc()
   }
+  if (tx.head != head)
+    wakeup(&tx.head);  // room in the ring for uart_write(): once, not for every byte
 }
 
 // Queue one byte for output; sleeps while the ring is full. Process context only.
