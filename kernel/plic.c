@@ -1,7 +1,9 @@
 // The platform-level interrupt controller (PLIC) and device-interrupt dispatch.
 // Drivers call irq_register(irq, handler, arg); the source gets priority 1 and is
-// enabled in the supervisor context of every hart, each of which takes any source
-// above threshold 0. On an external interrupt: claim, call the handler, complete.
+// enabled in the supervisor context of one hart, IRQ_HART: enabled on every hart, each
+// interrupt would wake every idle hart, all but one of which would claim nothing (under
+// QEMU, host threads woken for no work). On an external interrupt: claim, call the
+// handler, complete.
 // Register layout: RISC-V PLIC specification 1.0 and QEMU hw/intc/sifive_plic.c;
 // hart h's S-mode context is context 2h+1 on virt (memlayout.h).
 #include "types.h"
@@ -12,6 +14,8 @@
 #include "defs.h"
 
 #define reg32(a) (*(volatile uint32 *)(a))
+
+#define IRQ_HART 0  // the hart that takes device interrupts (hart 0 always boots)
 
 static struct {
   struct spinlock lock;  // guards the table and ready[]
@@ -34,7 +38,7 @@ enable_on(int hart, int irq)
   *en |= 1U << (irq % 32);
 }
 
-// This hart: accept every priority above 0 and every registered source.
+// This hart: accept every priority above 0; on IRQ_HART, every registered source.
 void
 plic_inithart(void)
 {
@@ -42,7 +46,7 @@ plic_inithart(void)
 
   spin_lock(&irqs.lock);
   reg32(PLIC_SPRIORITY(hart)) = 0;  // threshold
-  for (int irq = 1; irq < NIRQ; irq++) {
+  for (int irq = 1; irq < NIRQ && hart == IRQ_HART; irq++) {
     if (irqs.fn[irq])
       enable_on(hart, irq);
   }
@@ -50,7 +54,7 @@ plic_inithart(void)
   spin_unlock(&irqs.lock);
 }
 
-// Route PLIC source irq to handler(arg) on every hart.
+// Route PLIC source irq to handler(arg), on IRQ_HART.
 void
 irq_register(int irq, void (*handler)(void *), void *arg)
 {
@@ -60,10 +64,8 @@ irq_register(int irq, void (*handler)(void *), void *arg)
   irqs.fn[irq] = handler;
   irqs.arg[irq] = arg;
   reg32(PLIC_PRIORITY + irq * 4) = 1;
-  for (int h = 0; h < NCPU; h++) {
-    if (irqs.ready[h])
-      enable_on(h, irq);
-  }
+  if (irqs.ready[IRQ_HART])
+    enable_on(IRQ_HART, irq);
   spin_unlock(&irqs.lock);
 }
 
