@@ -31,6 +31,26 @@ static struct spinlock pid_lock;  // guards next_pid
 static int next_pid = 1;
 static struct spinlock tree_lock;  // guards parent/children/sibling of every slot
 
+// Sleepers wait in one of NWAITQ queues, the one their channel hashes to, so wakeup(chan)
+// looks only at the few processes asleep on channels with that hash rather than taking
+// the lock of every slot in the table. Lock order: the sleeper's condition lock (lk),
+// then the queue's lock, then p->lock.
+#define NWAITQ 64
+
+struct waitq {
+  struct spinlock lock;
+  struct proc *head;  // sleepers, linked through p->wait_next
+};
+static struct waitq waitqs[NWAITQ];
+
+static struct waitq *
+waitq_of(void *chan)
+{
+  uint64 h = (uint64)chan;
+
+  return &waitqs[((h >> 4) ^ (h >> 10)) % NWAITQ];
+}
+
 extern void usertrap(void);
 
 // Hart id, kept in tp. Call with interrupts off (the process may move harts otherwise).
@@ -65,6 +85,8 @@ proc_init(void)
 {
   spin_init(&pid_lock, "next_pid");
   spin_init(&tree_lock, "proc_tree");
+  for (int i = 0; i < NWAITQ; i++)
+    spin_init(&waitqs[i].lock, "waitq");
   for (int i = 0; i < NPROC; i++) {
     spin_init(&ptable[i].lock, "proc");
     ptable[i].state = UNUSED;
@@ -575,61 +597,77 @@ sleep(void *chan, struct spinlock *lk)
   sleep_deadline(chan, lk, 0);
 }
 
+// Unlink p from its queue wq. Caller holds wq->lock.
+static void
+waitq_remove(struct waitq *wq, struct proc *p)
+{
+  struct proc **link = &wq->head;
+
+  while (*link != 0 && *link != p)
+    link = &(*link)->wait_next;
+  if (*link == p)
+    *link = p->wait_next;
+  p->wait_next = 0;
+  __atomic_store_n(&p->waitq, 0, __ATOMIC_RELAXED);
+}
+
 // Atomically release lk and sleep on chan until a wakeup(chan), a kill(), or (if
 // deadline != 0) until ticks >= deadline; then reacquire lk.
 void
 sleep_deadline(void *chan, struct spinlock *lk, uint64 deadline)
 {
   struct proc *p = myproc();
+  struct waitq *wq = waitq_of(chan);
 
   if (deadline != 0 && ticks >= deadline)
     return;
-  // p is SLEEPING before lk is released, so a waker that changes the condition under
-  // lk finds it asleep; and it waits on p->lock until sched() has switched away.
+  // Queued and SLEEPING before lk is released: a waker that changes the condition under
+  // lk finds us in the queue. p->lock is held until sched() has switched away.
+  spin_lock(&wq->lock);
   spin_lock(&p->lock);
   p->chan = chan;
   p->deadline = deadline;
   p->state = SLEEPING;
+  p->wait_next = wq->head;
+  wq->head = p;
+  p->waitq = wq;
+  spin_unlock(&wq->lock);
   spin_unlock(lk);
   sched();
   p->chan = 0;
   p->deadline = 0;
   spin_unlock(&p->lock);
+  // wakeup() unlinked us; a deadline or kill() did not: then leave the queue ourselves.
+  if (__atomic_load_n(&p->waitq, __ATOMIC_RELAXED) != 0) {
+    spin_lock(&wq->lock);
+    if (p->waitq == wq)
+      waitq_remove(wq, p);
+    spin_unlock(&wq->lock);
+  }
   spin_lock(lk);
 }
 
-// Could p be asleep, or on its way to sleep? A look without p->lock. Only a RUNNING
-// process can be inside sleep_deadline() on its way to SLEEPING (holding p->lock, for
-// which a waker must wait); a slot that is UNUSED, being set up, RUNNABLE or a ZOMBIE
-// is neither, and its lock need not be taken: most of the 64 slots are UNUSED, and
-// every lock costs CSR writes and fences, slow under QEMU.
-static int
-may_sleep_now(struct proc *p)
-{
-  enum procstate s = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
-
-  return s == SLEEPING || s == RUNNING;
-}
-
 // Make every process sleeping on chan RUNNABLE. Call without holding any p->lock.
-// Interrupts stay off for the whole walk: otherwise each slot's lock would turn them off
-// and on again, two CSR writes per slot, and each one is a slow exit from QEMU's
-// translated code.
 void
 wakeup(void *chan)
 {
-  struct proc *me = myproc();
+  struct waitq *wq = waitq_of(chan);
+  struct proc *p, *next;
 
-  irq_push_off();
-  for (struct proc *p = ptable; p < &ptable[NPROC]; p++) {
-    if (p == me || !may_sleep_now(p))
+  spin_lock(&wq->lock);
+  for (p = wq->head; p != 0; p = next) {
+    next = p->wait_next;
+    // chan is cleared under p->lock alone by a sleeper that woke for another reason:
+    // a stale look only sends us to the check under the lock.
+    if (__atomic_load_n(&p->chan, __ATOMIC_RELAXED) != chan)
       continue;
     spin_lock(&p->lock);
     if (p->state == SLEEPING && p->chan == chan)
       p->state = RUNNABLE;
     spin_unlock(&p->lock);
+    waitq_remove(wq, p);  // awake either way: it need not stay queued
   }
-  irq_pop_off();
+  spin_unlock(&wq->lock);
 }
 
 // Clock tick (trap.c): wake sleepers whose deadline is now.

@@ -60,6 +60,10 @@ struct proc {
   int xstate;       // exit status for the parent's wait()
   int pid;
 
+  // The lock of the sleep queue p is in (proc.c's waitq) guards these:
+  struct waitq *waitq;     // the queue p sleeps in, or 0
+  struct proc *wait_next;  // next sleeper in that queue
+
   // tree_lock (proc.c) guards these; together they make the process tree:
   struct proc *parent;    // who wait()s for us; 0 for a kernel thread until it exits
   struct proc *children;  // first child; wait() sleeps on &children
