@@ -68,8 +68,8 @@ mycpu(void)
 
 // The process running on this hart, or 0 in the scheduler. A process (or kernel thread)
 // runs in the kernel only on its own kernel stack (KSTACK(slot), memlayout.h), so the
-// stack pointer names it, with no need to mask interrupts around a look at mycpu()->proc
-// (the process could move harts in between); the scheduler runs on its boot stack.
+// stack pointer names it, with no per-hart record to read under masked interrupts (the
+// process could move harts in between); the scheduler runs on its boot stack.
 struct proc *
 myproc(void)
 {
@@ -486,14 +486,12 @@ static void
 run_on_hart(struct cpu *c, struct proc *p)
 {
   p->state = RUNNING;
-  c->proc = p;
   if (p->pagetable)
     vm_switch(p->pagetable);        // it maps the kernel too: we keep running here
   swtch(&c->context, &p->context);  // back here when p gives up the hart
   // Leave p's table while we still hold p->lock: once it is dropped, p may run and exit
   // on another hart and its table be freed under us. (A kernel thread has none.)
   vm_switch(kernel_pagetable);
-  c->proc = 0;
   spin_unlock(&p->lock);
 }
 
@@ -504,7 +502,6 @@ scheduler(void)
 {
   struct cpu *c = mycpu();
 
-  c->proc = 0;
   for (;;) {
     // Open a window for pending interrupts, then search with them off: a wakeup from an
     // interrupt on this hart cannot slip in between a fruitless search and the wfi

@@ -15,7 +15,6 @@ struct context {
 
 // Per-hart state. Only its own hart touches it, with interrupts off.
 struct cpu {
-  struct proc *proc;       // running on this hart, or 0
   int next_slot;           // round robin: the scheduler looks at ptable[next_slot] first
   struct context context;  // swtch() here to enter this hart's scheduler
   int noff;                // depth of irq_push_off() nesting

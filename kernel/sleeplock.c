@@ -13,7 +13,6 @@ sleeplock_init(struct sleeplock *lk, char *name)
   spin_init(&lk->lk, "sleeplock");
   lk->name = name;
   lk->locked = 0;
-  lk->waiters = 0;
   lk->pid = 0;
 }
 
@@ -21,11 +20,8 @@ void
 sleeplock_acquire(struct sleeplock *lk)
 {
   spin_lock(&lk->lk);
-  while (lk->locked) {
-    lk->waiters++;
+  while (lk->locked)
     sleep(lk, &lk->lk);
-    lk->waiters--;
-  }
   lk->locked = 1;
   lk->pid = myproc() ? myproc()->pid : 0;
   spin_unlock(&lk->lk);
@@ -37,8 +33,7 @@ sleeplock_release(struct sleeplock *lk)
   spin_lock(&lk->lk);
   lk->locked = 0;
   lk->pid = 0;
-  if (lk->waiters > 0)
-    wakeup(lk);  // wakeup() locks every process slot: skip it when no one waits
+  wakeup(lk);
   spin_unlock(&lk->lk);
 }
 

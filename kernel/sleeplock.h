@@ -5,7 +5,6 @@
 struct sleeplock {
   struct spinlock lk;  // guards the fields below
   uint locked;
-  int waiters;  // asleep in sleeplock_acquire: release wakes them only if there are any
-  int pid;      // holder, for debugging
+  int pid;  // holder, for debugging
   char *name;
 };

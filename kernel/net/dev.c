@@ -126,7 +126,7 @@ netif_wake_queue(struct net_device *dev)
   }
   dev->queue_stopped = dev->txq.qlen > 0;
   // Senders sleep only while the queue is full (dev_tx_wait_room): no one to wake
-  // otherwise, and wakeup() walks the whole process table.
+  // otherwise, so skip the wakeup and its sleep-queue lock.
   was_full = was_full && dev->txq.qlen < TXQ_MAX;
   if (was_full)
     wakeup(&dev->txq);

@@ -145,7 +145,7 @@ sock_queue_rcv(struct socket *so, struct sk_buff *skb)
   skb_queue_tail(&so->rcvq, skb);
   so->rx_queued++;
   // Readers and pollers wait only for an empty queue to become non-empty; a packet
-  // behind others wakes no one (wakeup() walks the whole process table).
+  // behind others wakes no one, so it skips the wakeups and their sleep-queue locks.
   first = so->rcvq.qlen == 1;
   if (first)
     wakeup(so);
