@@ -103,6 +103,25 @@ mac_ntoa(const uchar *mac)
   return buf;
 }
 
+// Store the 16-bit value v at p in network (big-endian) order, as headers carry it.
+void
+put_be16(void *p, int v)
+{
+  uchar *b = p;
+
+  b[0] = (v >> 8) & 0xff;
+  b[1] = v & 0xff;
+}
+
+// The 16-bit value stored at p in network (big-endian) order.
+int
+get_be16(const void *p)
+{
+  const uchar *b = p;
+
+  return (b[0] << 8) | b[1];
+}
+
 // The Internet checksum (RFC 1071): one's-complement sum of 16-bit words, complemented.
 // The result goes into the header as it is (it is already in network order).
 uint16

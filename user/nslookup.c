@@ -14,21 +14,6 @@
 
 static char msg[512];  // RFC 1035 2.3.4: UDP messages are at most 512 bytes
 
-// Store a 16-bit value big-endian at p.
-static void
-put16(char *p, int v)
-{
-  p[0] = (v >> 8) & 0xff;
-  p[1] = v & 0xff;
-}
-
-// The 16-bit big-endian value at p.
-static int
-get16(const char *p)
-{
-  return ((uchar)p[0] << 8) | (uchar)p[1];
-}
-
 // Build the query for name with id; returns its length, or -1 if the name is too long.
 static int
 build_query(const char *name, int id)
@@ -37,9 +22,9 @@ build_query(const char *name, int id)
   const char *dot;
 
   memset(msg, 0, 12);
-  put16(msg, id);
-  put16(msg + 2, 0x0100);  // flags: a standard query, recursion desired
-  put16(msg + 4, 1);       // one question
+  put_be16(msg, id);
+  put_be16(msg + 2, 0x0100);  // flags: a standard query, recursion desired
+  put_be16(msg + 4, 1);       // one question
   while (*name) {
     dot = strchr(name, '.');
     len = dot ? dot - name : strlen(name);
@@ -51,8 +36,8 @@ build_query(const char *name, int id)
     name += len + (dot ? 1 : 0);
   }
   msg[n++] = 0;  // the root label ends the name
-  put16(msg + n, QTYPE_A);
-  put16(msg + n + 2, QCLASS_IN);
+  put_be16(msg + n, QTYPE_A);
+  put_be16(msg + n + 2, QCLASS_IN);
   return n + 4;
 }
 
@@ -77,7 +62,7 @@ print_answers(const char *name, int n, int id)
 {
   int i, an, type, rdlen, found = 0;
 
-  if (n < 12 || get16(msg) != id || (msg[2] & 0x80) == 0)
+  if (n < 12 || get_be16(msg) != id || (msg[2] & 0x80) == 0)
     return -1;
   if ((msg[3] & 0x0f) != 0) {  // RCODE, RFC 1035 4.1.1
     static const char *const why[] = { "ok",           "format error",    "server failure",
@@ -86,15 +71,15 @@ print_answers(const char *name, int n, int id)
     printf("nslookup: %s: server says %s\n", name, rcode < 6 ? why[rcode] : "error");
     return 0;
   }
-  an = get16(msg + 6);
+  an = get_be16(msg + 6);
   if ((i = skip_name(12, n)) < 0)
     return -1;
   i += 4;  // qtype, qclass
   for (; an > 0; an--) {
     if ((i = skip_name(i, n)) < 0 || i + 10 > n)
       return -1;
-    type = get16(msg + i);
-    rdlen = get16(msg + i + 8);
+    type = get_be16(msg + i);
+    rdlen = get_be16(msg + i + 8);
     i += 10;
     if (i + rdlen > n)
       return -1;

@@ -19,21 +19,6 @@ struct ping {
   long rtt_min, rtt_max, rtt_sum;  // microseconds
 };
 
-// Write a 16-bit value in network order at p.
-static void
-put16(uchar *p, int v)
-{
-  p[0] = (v >> 8) & 0xff;
-  p[1] = v & 0xff;
-}
-
-// Read a 16-bit value in network order at p.
-static int
-get16(const uchar *p)
-{
-  return (p[0] << 8) | p[1];
-}
-
 // Send echo request number seq; 0 or -1.
 static int
 send_echo(struct ping *pg, int seq)
@@ -43,8 +28,8 @@ send_echo(struct ping *pg, int seq)
 
   memset(pkt, 0, sizeof(pkt));
   pkt[0] = ICMP_ECHO;
-  put16(pkt + 4, pg->id);
-  put16(pkt + 6, seq);
+  put_be16(pkt + 4, pg->id);
+  put_be16(pkt + 6, seq);
   memmove(pkt + ICMP_HLEN, &now, sizeof(now));
   for (int i = ICMP_HLEN + sizeof(now); i < sizeof(pkt); i++)
     pkt[i] = i;
@@ -78,7 +63,8 @@ check_reply(struct ping *pg, uchar *buf, int n, int seq, struct sockaddr_in *fro
     return 0;
   buf += hlen;
   n -= hlen;
-  if (buf[0] != ICMP_ECHOREPLY || get16(buf + 4) != (pg->id & 0xffff) || get16(buf + 6) != seq)
+  if (buf[0] != ICMP_ECHOREPLY || get_be16(buf + 4) != (pg->id & 0xffff) ||
+      get_be16(buf + 6) != seq)
     return 0;
   memmove(&sent, buf + ICMP_HLEN, sizeof(sent));
   rtt = clock_us() - sent;

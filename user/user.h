@@ -74,3 +74,5 @@ int parse_sockaddr(const char *host, const char *port, struct sockaddr_in *sin);
 char *sockaddr_ntoa(const struct sockaddr_in *sin);  // "a.b.c.d:port", static buffer
 char *mac_ntoa(const uchar *mac);                    // "52:54:00:12:34:56", static buffer
 uint16 in_cksum(const void *data, int len);          // RFC 1071, ready to store in a header
+void put_be16(void *p, int v);                       // 16 bits at p, network order
+int get_be16(const void *p);                         // 16 bits at p, network order
