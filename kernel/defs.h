@@ -85,8 +85,6 @@ int copy_to_user(uint64 dstva, const void *src, uint64 len);  // 0 or -EFAULT
 int copy_from_user(void *dst, uint64 srcva, uint64 len);      // 0 or -EFAULT
 
 // proc.c
-int cpuid(void);
-struct cpu *mycpu(void);
 struct proc *myproc(void);
 void proc_init(void);
 void user_init(void);
@@ -119,6 +117,7 @@ void trap_init(void);
 void trap_inithart(void);
 void usertrapret(void);
 uint64 time_us(void);  // microseconds since boot, from the `time` CSR (10 MHz on virt)
+void timer_alarm(uint64 us, void (*fn)(void));  // fn from this hart's timer soon
 
 // plic.c and interrupt dispatch
 void plic_init(void);

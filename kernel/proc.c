@@ -53,19 +53,6 @@ waitq_of(void *chan)
 
 extern void usertrap(void);
 
-// Hart id, kept in tp. Call with interrupts off (the process may move harts otherwise).
-int
-cpuid(void)
-{
-  return read_tp();
-}
-
-struct cpu *
-mycpu(void)
-{
-  return &cpus[cpuid()];
-}
-
 // The process running on this hart, or 0 in the scheduler. A process (or kernel thread)
 // runs in the kernel only on its own kernel stack (KSTACK(slot), memlayout.h), so the
 // stack pointer names it, with no per-hart record to read under masked interrupts (the

@@ -5,6 +5,7 @@
 #include "types.h"
 #include "param.h"
 #include "spinlock.h"
+#include "riscv.h"
 
 // Callee-saved registers that swtch() saves and restores (RISC-V psABI: ra, sp, s0..s11).
 struct context {
@@ -19,9 +20,20 @@ struct cpu {
   struct context context;  // swtch() here to enter this hart's scheduler
   int noff;                // depth of irq_push_off() nesting
   int intena;              // were interrupts enabled before the first irq_push_off()?
+  uint64 next_tick;        // `time` of this hart's next clock tick (trap.c, Sstc only)
+  uint64 alarm;            // `time` at which to call alarm_fn (timer_alarm), if set
+  void (*alarm_fn)(void);
 };
 
 extern struct cpu cpus[NCPU];
+
+// This hart's struct cpu (tp holds the hart id; riscv.h). Call with interrupts off.
+// Inline: every spin lock asks it several times.
+static inline struct cpu *
+mycpu(void)
+{
+  return &cpus[cpuid()];
+}
 
 // A process's saved user registers (one kalloc'd page, p->trapframe; sscratch holds its
 // address in user mode). User register xN lives at offset N*8 (slot 0, where x0 would be,

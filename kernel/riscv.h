@@ -91,6 +91,13 @@ read_tp(void)
   return x;
 }
 
+// This hart's id. Call with interrupts off (the process may move harts otherwise).
+static inline int
+cpuid(void)
+{
+  return read_tp();
+}
+
 static inline void
 write_tp(uint64 x)
 {

@@ -17,12 +17,52 @@ spin_init(struct spinlock *lk, char *name)
   lk->cpu = 0;
 }
 
+// Disable interrupts, remembering at the outermost level whether they were on. sstatus
+// is written only when SIE is on: under QEMU every CSR write ends the translated block
+// and costs a trip through the emulator's main loop, so nested levels should not write.
+// (static inline here, and the exported irq_push_off/irq_pop_off below call them: every
+// spin lock uses them, and under QEMU a function call costs about as much as ten
+// instructions.)
+static inline void
+push_off(void)
+{
+  int was_on = intr_get();
+
+  if (was_on)
+    intr_off();
+  struct cpu *c = mycpu();
+  if (c->noff == 0)
+    c->intena = was_on;
+  c->noff++;
+}
+
+static inline void
+pop_off(void)
+{
+  struct cpu *c = mycpu();
+
+  if (intr_get())
+    panic("irq_pop_off: interrupts are on");
+  if (c->noff < 1)
+    panic("irq_pop_off: unbalanced");
+  c->noff--;
+  if (c->noff == 0 && c->intena)
+    intr_on();
+}
+
+// Does this hart hold lk? Call with interrupts off.
+static inline int
+holding(struct spinlock *lk)
+{
+  return lk->locked && lk->cpu == mycpu();
+}
+
 // Take the lock, spinning until it is free. Taking it twice on one hart is a bug.
 void
 spin_lock(struct spinlock *lk)
 {
-  irq_push_off();
-  if (spin_holding(lk)) {
+  push_off();
+  if (holding(lk)) {
     printf("lock %s\n", lk->name);
     panic("spin_lock: this hart already holds the lock");
   }
@@ -37,47 +77,28 @@ spin_lock(struct spinlock *lk)
 void
 spin_unlock(struct spinlock *lk)
 {
-  if (!spin_holding(lk))
+  if (!holding(lk))
     panic("spin_unlock: not held by this hart");
   lk->cpu = 0;
   __sync_synchronize();
   __sync_lock_release(&lk->locked);
-  irq_pop_off();
+  pop_off();
 }
 
-// Does this hart hold lk? Call with interrupts off.
 int
 spin_holding(struct spinlock *lk)
 {
-  return lk->locked && lk->cpu == mycpu();
+  return holding(lk);
 }
 
-// Disable interrupts, remembering at the outermost level whether they were on. sstatus
-// is written only when SIE is on: under QEMU every CSR write ends the translated block
-// and costs a trip through the emulator's main loop, so nested levels should not write.
 void
 irq_push_off(void)
 {
-  int was_on = intr_get();
-
-  if (was_on)
-    intr_off();
-  struct cpu *c = mycpu();
-  if (c->noff == 0)
-    c->intena = was_on;
-  c->noff++;
+  push_off();
 }
 
 void
 irq_pop_off(void)
 {
-  struct cpu *c = mycpu();
-
-  if (intr_get())
-    panic("irq_pop_off: interrupts are on");
-  if (c->noff < 1)
-    panic("irq_pop_off: unbalanced");
-  c->noff--;
-  if (c->noff == 0 && c->intena)
-    intr_on();
+  pop_off();
 }

@@ -9,6 +9,8 @@
 // The timer is the Sstc stimecmp (start.c): each hart re-arms it every 10 ms (100 Hz)
 // (on a hart without Sstc, machine mode forwards CLINT ticks as software interrupts);
 // hart 0 also advances `ticks`, wakes sleep(&ticks) callers and expired deadlines.
+// Between ticks a hart can be asked for one early interrupt, an alarm (timer_alarm):
+// the device layer uses it to bound how long a deferred doorbell waits.
 #include "types.h"
 #include "param.h"
 #include "memlayout.h"
@@ -75,6 +77,7 @@ clock_tick(void)
 enum trap_outcome {
   TRAP_FAULT,    // an exception (or an interrupt we cannot take): someone is at fault
   TRAP_TICK,     // a clock tick
+  TRAP_ALARM,    // an early timer interrupt for timer_alarm only, not a tick
   TRAP_DEVICE,   // a device interrupt, dispatched through the PLIC
   TRAP_SYSCALL,  // an ecall from user mode, served
 };
@@ -98,15 +101,52 @@ on_tick(void)
   return TRAP_TICK;
 }
 
-// Sstc timer interrupt: arm stimecmp for the next multiple of the interval (so late
-// interrupts do not make the clock drift); writing stimecmp clears sip.STIP.
+// Run this hart's alarm if it is due (interrupts off).
+static void
+alarm_check(struct cpu *c, uint64 now)
+{
+  void (*fn)(void) = c->alarm_fn;
+
+  if (fn != 0 && now >= c->alarm) {
+    c->alarm_fn = 0;
+    fn();
+  }
+}
+
+// Sstc timer interrupt: the alarm if due, a tick if its time has come; then arm stimecmp
+// for whichever is next, the next tick at a multiple of the interval (so late interrupts
+// do not make the clock drift). Writing stimecmp clears sip.STIP.
 static enum trap_outcome
 on_timer(void)
 {
+  struct cpu *c = mycpu();
+  uint64 now = csr_read(time), next;
+  int tick = now >= c->next_tick;
+
   if (!timer_sstc)
     return TRAP_FAULT;
-  write_stimecmp((csr_read(time) / TICK_INTERVAL + 1) * TICK_INTERVAL);
-  return on_tick();
+  alarm_check(c, now);
+  if (tick)
+    c->next_tick = (now / TICK_INTERVAL + 1) * TICK_INTERVAL;
+  next = c->next_tick;
+  if (c->alarm_fn != 0 && c->alarm < next)
+    next = c->alarm;
+  write_stimecmp(next);
+  return tick ? on_tick() : TRAP_ALARM;
+}
+
+// Call fn from this hart's timer interrupt once `time` reaches time_us() + us (one alarm
+// per hart; a new one replaces the old). Without Sstc the tick checks it, up to 10 ms
+// late. Call with interrupts off; fn runs with interrupts off and must not sleep.
+void
+timer_alarm(uint64 us, void (*fn)(void))
+{
+  struct cpu *c = mycpu();
+
+  c->alarm = csr_read(time) + us * (TIME_HZ / 1000000);
+  c->alarm_fn = fn;
+  if (timer_sstc && c->alarm < c->next_tick)
+    write_stimecmp(c->alarm);
 }
 
 // Supervisor software interrupt: a tick forwarded by machinevec (start.c) on a hart
@@ -117,6 +157,7 @@ on_soft(void)
   if (timer_sstc)
     return TRAP_FAULT;
   csr_clear(sip, SIE_SSIE);
+  alarm_check(mycpu(), csr_read(time));
   return on_tick();
 }
 
