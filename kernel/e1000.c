@@ -3,7 +3,8 @@
 // Interface: pci.c finds the device and calls e1000_init(regs, irq); from then on the stack
 // sees it only through struct net_device and e1000_netdev_ops (netdevice.h):
 //   transmit  dev_queue_xmit -> e1000_xmit_frame: one legacy descriptor per frame at the
-//             ring's tail, then the TDT write (the doorbell); sent skbs are freed by the
+//             ring's tail, then the TDT write (the doorbell), left to the next frame
+//             when the stack says one follows at once (xmit_more); sent skbs are freed by the
 //             transmit path itself. Only while the ring is full is the TX interrupt on:
 //             it runs e1000_clean_tx_irq, which frees them and restarts the software queue.
 //   receive   e1000_intr masks RX interrupts and calls napi_schedule; the network thread
@@ -42,7 +43,8 @@ struct e1000 {
   struct spinlock tx_lock;
   struct e1000_tx_desc tx_ring[TX_RING_SIZE] __attribute__((aligned(128)));
   struct sk_buff *tx_skbs[TX_RING_SIZE];  // the skb each slot sends; freed when reclaimed
-  uint tx_tail;                           // next slot to fill (== TDT)
+  uint tx_tail;                           // next slot to fill
+  uint tx_rung;   // the value last written to TDT: slots tx_rung..tx_tail-1 wait for it
   uint tx_clean;  // oldest slot not reclaimed; the ring is empty when it equals tx_tail
 
   // rx_lock guards rx_ring, rx_skbs, rx_next and the RDT write.
@@ -101,14 +103,17 @@ e1000_xmit_frame(struct sk_buff *skb, struct net_device *dev)
 {
   // LAB tx BEGIN
   // LAB-HINT: take e->tx_lock (e = dev->priv) and reclaim finished descriptors first.
-  // LAB-HINT: the ring is full when the slot after tx_tail is tx_clean: NETDEV_TX_BUSY,
-  // LAB-HINT: after turning the TX interrupt on (IMS = TXDW) so the waiting frames move on.
+  // LAB-HINT: the ring is full when the slot after tx_tail is tx_clean: ring the doorbell
+  // LAB-HINT: for slots still waiting for it (tx_rung != tx_tail), turn the TX interrupt
+  // LAB-HINT: on (IMS = TXDW) so the waiting frames move on, and return NETDEV_TX_BUSY.
   // LAB-HINT: pad frames shorter than ETH_ZLEN with zeros (skb_put): QEMU does not.
   // LAB-HINT: fill the descriptor at tx_tail (addr = skb->data, length, cmd EOP|IFCS|RS,
-  // LAB-HINT: status 0), keep the skb in tx_skbs, __sync_synchronize(), then write TDT:
-  // LAB-HINT: that write is the doorbell. Count tx_packets and tx_bytes. Reclaim once
-  // LAB-HINT: more after the doorbell; if descriptors are still in flight, turn the TX
-  // LAB-HINT: interrupt on (IMS = TXDW) so e1000_clean_tx_irq frees them when done.
+  // LAB-HINT: status 0), keep the skb in tx_skbs, advance tx_tail, count tx_packets and
+  // LAB-HINT: tx_bytes. If skb->xmit_more, stop here: the next frame rings for this one.
+  // LAB-HINT: Otherwise __sync_synchronize(), then write TDT = tx_tail: that write is the
+  // LAB-HINT: doorbell (remember it in tx_rung). Reclaim once more after the doorbell; if
+  // LAB-HINT: descriptors are still in flight, turn the TX interrupt on (IMS = TXDW) so
+  // LAB-HINT: e1000_clean_tx_irq frees them when done.
   // LAB-STUB: kfree_skb(skb);
   // LAB-STUB: return NETDEV_TX_OK;
   struct e1000 *e = dev->priv;
@@ -121,8 +126,15 @@ e1000_xmit_frame(struct sk_buff *skb, struct net_device *dev)
   i = e->tx_tail;
   next = (i + 1) % TX_RING_SIZE;
   if (next == e->tx_clean) {
-    // Ring full: the caller queues skb; interrupt us when a descriptor is done so that
+    // Ring full: the caller queues skb. Frames before it that were told more would follow
+    // get their doorbell now; interrupt us when a descriptor is done so that
     // e1000_clean_tx_irq can move the queue on. e1000_intr turns TXDW off again.
+    if (e->tx_rung != e->tx_tail) {
+      __sync_synchronize();
+      e1000_wr(e, E1000_TDT, e->tx_tail);
+      e->tx_rung = e->tx_tail;
+      dev->stats.tx_doorbells++;
+    }
     e1000_wr(e, E1000_IMS, E1000_ICR_TXDW);
     spin_unlock(&e->tx_lock);
     return NETDEV_TX_BUSY;  // the caller keeps skb
@@ -142,11 +154,20 @@ e1000_xmit_frame(struct sk_buff *skb, struct net_device *dev)
   dev->stats.tx_bytes += skb->len;
   if (net_trace_on) {
     net_trace(skb, "e1000_xmit_frame");
-    snprintf(note, sizeof(note), "[desc %d, TDT %d->%d]", i, i, next);
+    if (skb->xmit_more)
+      snprintf(note, sizeof(note), "[desc %d, TDT %d: doorbell follows]", i, e->tx_rung);
+    else
+      snprintf(note, sizeof(note), "[desc %d, TDT %d->%d]", i, e->tx_rung, next);
     net_trace_print(skb, "tx", note);
   }
-  __sync_synchronize();          // the descriptor reaches memory before the NIC looks
-  e1000_wr(e, E1000_TDT, next);  // the doorbell: descriptor i belongs to the NIC now
+  if (skb->xmit_more) {
+    spin_unlock(&e->tx_lock);  // the next frame, coming at once, rings for this one too
+    return NETDEV_TX_OK;
+  }
+  __sync_synchronize();          // the descriptors reach memory before the NIC looks
+  e1000_wr(e, E1000_TDT, next);  // the doorbell: descriptors up to i belong to the NIC now
+  e->tx_rung = next;
+  dev->stats.tx_doorbells++;
   // Reclaim again: QEMU sends inside the TDT write, so this frees skb at once. A NIC that
   // sends later (real hardware) leaves descriptors in flight: then turn the TX interrupt
   // on, so e1000_clean_tx_irq frees them when they are done, not at the next send.
@@ -309,6 +330,7 @@ e1000_bench_fill(struct e1000 *e, struct sk_buff *frame, int max)
     e->tx_tail = i;
     __sync_synchronize();
     e1000_wr(e, E1000_TDT, i);  // the doorbell, once for the whole batch
+    e->tx_rung = i;
   }
   return n;
   // LAB tx END
@@ -417,7 +439,7 @@ e1000_tx_init(struct e1000 *e)
   uint64 base = (uint64)e->tx_ring;
 
   memset(e->tx_ring, 0, sizeof(e->tx_ring));
-  e->tx_tail = e->tx_clean = 0;
+  e->tx_tail = e->tx_clean = e->tx_rung = 0;
   e1000_wr(e, E1000_TDBAL, (uint32)base);
   e1000_wr(e, E1000_TDBAH, base >> 32);
   e1000_wr(e, E1000_TDLEN, sizeof(e->tx_ring));

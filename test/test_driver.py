@@ -1,7 +1,8 @@
 # test_driver.py: the device half of the network path (kernel/pci.c, kernel/e1000.c,
 # kernel/net/dev.c, kernel/net/skbuff.c), checked from outside: the PCI probe line, frames
-# on the wire (padding, the doorbell trace), a receive flood bounded by the NAPI budget,
-# and the TX ring benchmark. Every boot ends with the skb pool back where it started.
+# on the wire (padding, the doorbell trace), doorbell batching, a receive flood bounded by
+# the NAPI budget, and the TX ring benchmarks. Every boot ends with the skb pool back where
+# it started.
 # Run: /usr/bin/python3 test/run_tests.py test_driver
 import os
 import re
@@ -15,6 +16,7 @@ import harness
 sys.path.insert(0, os.path.join(harness.TEST_DIR, "peers"))
 import guest  # noqa: E402
 import wire  # noqa: E402
+from udp_echo import UdpSink  # noqa: E402
 
 GUEST_MAC = "52:54:00:12:34:56"
 PROBE_RE = r"e1000: 52:54:00:12:34:56 at 0x40000000 irq 33, link up"
@@ -113,6 +115,72 @@ def test_driver_tx_trace_and_padding(ctx):
     q.check(not short, "frames shorter than 60 bytes left the guest: %r" % short)
     arp = [n for n, raw in ours if raw[12:14] == b"\x08\x06"]
     q.check(arp and arp[0] == 60, "ARP request from the guest is %r bytes, want 60" % arp[:1])
+
+
+@harness.timeout(120)
+def test_driver_tx_batch(ctx):
+    # Doorbell batching (dev.c, e1000_xmit_frame's xmit_more): datagrams sent back to back
+    # share doorbells, and none is held back for good. udpblast exits right after its
+    # last sendto, so only the timer alarm can send a batch that was not full: the sink
+    # must get every datagram, in order, both for 5 and for 2000.
+    q = ctx.boot(net="user")
+    base = guest.baseline(q)
+    out = q.run("ping -c 1 -W 3000 10.0.2.2", 20)   # the gateway's MAC first
+    q.check("1 received" in out, "ping 10.0.2.2 failed: %r" % out)
+    for count in (5, 2000):
+        sink = UdpSink()
+        sink.start()
+        try:
+            before = guest.counters(q)
+            out = q.run("udpblast 10.0.2.2 %d 64 %d" % (sink.port, count), 60)
+            q.check("sent %d of %d" % (count, count) in out, "udpblast: %r" % out)
+            got = sink.wait_packets(count, 10)
+            after = guest.counters(q)
+        finally:
+            sink.stop()
+        q.check(got == count, "%d datagrams sent back to back: the host got %d" % (count, got))
+        q.check(sink.seqs == list(range(count)), "%d datagrams arrived out of order" % count)
+        packets = guest.delta(before, after, "tx_packets")
+        bells = guest.delta(before, after, "tx_doorbells")
+        batched = guest.delta(before, after, "tx_batched")
+        ctx.note("%d datagrams: %d frames, %d doorbells, %d batched" % (count, packets, bells,
+                                                                        batched))
+        q.check(0 < bells <= packets, "%d doorbells for %d frames" % (bells, packets))
+        if count > 100:
+            q.check(bells < packets // 2 and batched > packets // 2,
+                    "%d frames back to back rang %d doorbells (%d batched): no batching"
+                    % (packets, bells, batched))
+    out = q.run("ping -c 1 10.0.2.2", 20)
+    q.check("1 received" in out, "ping after the bursts failed: %r" % out)
+    guest.check_no_leak(q, base, "udpblast")
+
+
+@harness.timeout(120)
+def test_driver_bench_udp(ctx):
+    # `netbench udp` builds one UDP datagram (headers, checksums, the gateway's MAC from
+    # the ARP cache) and pushes it through the ring N times: the ceiling of the send
+    # benchmark. The host sink must get all N, each the datagram udpblast would send.
+    q = ctx.boot(net="user")
+    base = guest.baseline(q)
+    sink = UdpSink()
+    sink.start()
+    try:
+        out = q.run("netbench udp 10.0.2.2 %d 100 3000" % sink.port, 60)
+        m = re.search(r"netbench: ring 3000 frames in (\d+) us", out)
+        q.check(m is not None, "netbench udp printed %r" % out)
+        got = sink.wait_packets(3000, 10)
+    finally:
+        sink.stop()
+    q.check(got == 3000, "netbench udp: the host got %d of 3000 datagrams" % got)
+    q.check(sink.bytes == 3000 * 100, "netbench udp: %d bytes, want 3000 x 100" % sink.bytes)
+    q.check(set(sink.seqs) == {0}, "netbench udp payloads do not start with sequence 0")
+    for bad in ("netbench udp 10.0.2.2 9 3 10", "netbench udp 10.0.2.2 9 2000 10",
+                "netbench udp 10.0.2 9 64 10", "netbench udp 10.0.2.2 9 64 0"):
+        out = q.run(bad, 10)
+        q.check("usage" in out or "SIZE must be" in out, "%r: no usage message: %r" % (bad, out))
+    ctx.note("ring: %s us for 3000 datagrams of 100 bytes" % m.group(1))
+    guest.check_no_leak(q, base, "netbench udp")
+    guest.check_pcap(q)   # tshark: every frame well formed, IP and UDP checksums right
 
 
 @harness.timeout(150)
@@ -217,6 +285,12 @@ def test_unit_skb_pool():
 def test_unit_dev_xmit():
     # dev_queue_xmit: ring first, then the bounded software queue, in order; the drain.
     run_unit_dev("xmit")
+
+
+def test_unit_dev_batch():
+    # Doorbell batching: streamed frames wait for a batch (full, a lone frame, the alarm),
+    # then go in order with xmit_more on all but the last; a full ring stops the batch.
+    run_unit_dev("batch")
 
 
 def test_unit_dev_rx():

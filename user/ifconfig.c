@@ -152,6 +152,7 @@ main(int argc, char **argv)
          in.tx_dropped, in.tx_errors);
   printf("        TX queue: waited %lu  full %lu   irqs: rx %lu  tx %lu   rx budget used up %lu\n",
          in.tx_queued, in.tx_queue_full, in.rx_irqs, in.tx_irqs, in.rx_budget_exhausted);
+  printf("        TX doorbells %lu  packets batched %lu\n", in.tx_doorbells, in.tx_batched);
   printf("        skb pool: %lu in use  %lu free  %lu allocation failures\n", in.skb_inuse,
          in.skb_free, in.skb_alloc_fail);
   print_proto(&in.proto, 0);

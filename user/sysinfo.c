@@ -37,6 +37,8 @@ static const char *ifnames[] = {
   "rx_budget_exhausted",
   "rx_irqs",
   "tx_irqs",
+  "tx_batched",
+  "tx_doorbells",
   "eth_rx",
   "eth_rx_runt",
   "eth_rx_oversize",

@@ -3,6 +3,11 @@
 // Transmit: dev_queue_xmit hands a frame to the driver's ndo_start_xmit; while the ring is
 // full the frame waits in dev->txq, which netif_wake_queue drains when the TX interrupt
 // reports free descriptors. It never sleeps; dev_tx_wait_room is where a socket sleeps.
+// Doorbell batching: the doorbell (the driver's TDT write) is the dearest part of a send
+// under QEMU, which transmits inside that register write. A frame that comes hard on the
+// heels of the one before (TX_STREAM_US) waits in txq for up to TX_BATCH - 1 followers or
+// TX_DEFER_US (a timer alarm), and then they all go to the driver together, each but the
+// last marked xmit_more: one doorbell for the batch. A lone frame goes at once.
 // Lock order: txq_lock, then the driver's TX lock.
 //
 // Receive: the driver's interrupt masks RX interrupts and calls napi_schedule; the network
@@ -21,8 +26,11 @@
 #include "net.h"
 #include "ether.h"
 
-#define NAPI_BUDGET     64  // frames per poll pass
-#define NET_TIMER_TICKS 10  // net_timer period: 100 ms at 100 Hz
+#define NAPI_BUDGET     64   // frames per poll pass
+#define TX_BATCH        16   // frames per doorbell at most when a sender streams
+#define TX_STREAM_US    100  // a send this soon after the previous one is part of a stream
+#define TX_DEFER_US     200  // the longest a frame waits for the rest of its batch
+#define NET_TIMER_TICKS 10   // net_timer period: 100 ms at 100 Hz
 
 static struct net_device *the_dev;  // the one interface; set once by register_netdev
 
@@ -53,11 +61,43 @@ netdev_get(void)
   return the_dev;
 }
 
-// Send a frame now, or queue it behind the ones already waiting for the ring.
+// Hand the frames in txq to the driver in order, each but the last with xmit_more, so
+// that it rings the doorbell once. At a full ring the rest stay queued and the queue is
+// stopped until netif_wake_queue. txq_lock held.
+static void
+dev_tx_drain(struct net_device *dev)
+{
+  struct sk_buff *skb;
+
+  while ((skb = skb_dequeue(&dev->txq)) != 0) {
+    skb->xmit_more = dev->txq.qlen > 0;
+    if (dev->netdev_ops->ndo_start_xmit(skb, dev) != NETDEV_TX_OK) {
+      skb_queue_head(&dev->txq, skb);  // the driver rang for the ones before it
+      break;
+    }
+  }
+  dev->queue_stopped = dev->txq.qlen > 0;
+}
+
+// Timer alarm (interrupts off): a batch waited TX_DEFER_US; send it.
+static void
+dev_tx_alarm(void)
+{
+  struct net_device *dev = the_dev;
+
+  spin_lock(&dev->txq_lock);
+  if (!dev->queue_stopped)
+    dev_tx_drain(dev);
+  spin_unlock(&dev->txq_lock);
+}
+
+// Send a frame now, or hold it for a batch, or queue it behind the ones already waiting
+// for the ring.
 int
 dev_queue_xmit(struct sk_buff *skb)
 {
   struct net_device *dev = skb->dev ? skb->dev : the_dev;
+  uint64 now = time_us();
 
   if (dev == 0) {
     kfree_skb(skb);
@@ -66,11 +106,6 @@ dev_queue_xmit(struct sk_buff *skb)
   skb->dev = dev;
   net_trace(skb, "dev_queue_xmit");
   spin_lock(&dev->txq_lock);
-  // Frames already waiting go first, so a new one may not overtake them.
-  if (dev->txq.qlen == 0 && dev->netdev_ops->ndo_start_xmit(skb, dev) == NETDEV_TX_OK) {
-    spin_unlock(&dev->txq_lock);
-    return 0;
-  }
   if (dev->txq.qlen >= TXQ_MAX) {
     dev->stats.tx_queue_full++;
     dev->stats.tx_dropped++;
@@ -78,9 +113,18 @@ dev_queue_xmit(struct sk_buff *skb)
     kfree_skb(skb);
     return -ENOBUFS;
   }
-  dev->queue_stopped = 1;
+  // Frames already waiting go first, so a new one may not overtake them.
   skb_queue_tail(&dev->txq, skb);
-  dev->stats.tx_queued++;
+  if (!dev->queue_stopped && now - dev->tx_last_us < TX_STREAM_US && dev->txq.qlen < TX_BATCH) {
+    if (dev->txq.qlen == 1)
+      timer_alarm(TX_DEFER_US, dev_tx_alarm);
+    dev->stats.tx_batched++;
+  } else if (!dev->queue_stopped) {
+    dev_tx_drain(dev);
+  }
+  if (dev->txq.qlen > 0 && dev->queue_stopped)
+    dev->stats.tx_queued++;  // skb is the last in txq: it waits for the ring
+  dev->tx_last_us = time_us();
   spin_unlock(&dev->txq_lock);
   return 0;
 }
@@ -113,18 +157,11 @@ dev_tx_wait_room(struct net_device *dev, int nonblock)
 void
 netif_wake_queue(struct net_device *dev)
 {
-  struct sk_buff *skb;
   int was_full;
 
   spin_lock(&dev->txq_lock);
   was_full = dev->txq.qlen >= TXQ_MAX;
-  while ((skb = skb_dequeue(&dev->txq)) != 0) {
-    if (dev->netdev_ops->ndo_start_xmit(skb, dev) != NETDEV_TX_OK) {
-      skb_queue_head(&dev->txq, skb);
-      break;
-    }
-  }
-  dev->queue_stopped = dev->txq.qlen > 0;
+  dev_tx_drain(dev);
   // Senders sleep only while the queue is full (dev_tx_wait_room): no one to wake
   // otherwise, so skip the wakeup and its sleep-queue lock.
   was_full = was_full && dev->txq.qlen < TXQ_MAX;

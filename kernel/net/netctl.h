@@ -11,7 +11,7 @@ enum {
   NETCTL_ARP_FLUSH,    // forget every cache entry
   NETCTL_ARP_TIMEOUT,  // len = new entry lifetime in ticks (0 = default); returns the old one
   NETCTL_BENCH_TX,     // len = frames; push one prebuilt frame through the TX ring with no
-                       // stack above the driver; buf = uint64 elapsed microseconds
+                       // stack above the driver; buf = struct netctl_bench
   NETCTL_SETCONF,      // buf = struct netctl_conf: set address, netmask, gateway, DNS
 };
 
@@ -37,6 +37,7 @@ struct netctl_ifinfo {
   uint64 rx_packets, rx_bytes, rx_dropped, rx_errors;
   uint64 tx_packets, tx_bytes, tx_dropped, tx_errors;
   uint64 tx_queued, tx_queue_full, rx_budget_exhausted, rx_irqs, tx_irqs;
+  uint64 tx_batched, tx_doorbells;
   struct net_proto_stats proto;
   uint64 skb_inuse, skb_free, skb_alloc_fail;
 };
@@ -51,6 +52,15 @@ struct netctl_conf {
 #define ARP_STATE_RESOLVING 1
 #define ARP_STATE_VALID     2
 #define ARP_STATE_EXPIRED   3
+
+// NETCTL_BENCH_TX: the frame to push (Ethernet header on, no FCS; framelen 0 = the
+// kernel's own 60-byte broadcast frame) and, back, the microseconds the ring took.
+#define NETCTL_BENCH_FRAME_MAX 1514  // ETH_FRAME_LEN (net/wire.h)
+struct netctl_bench {
+  uint64 us;      // out
+  uint framelen;  // in: 0, or 14..NETCTL_BENCH_FRAME_MAX
+  uchar frame[NETCTL_BENCH_FRAME_MAX];
+};
 
 struct netctl_arp {
   uint32 ip;  // network order

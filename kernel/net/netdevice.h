@@ -30,6 +30,8 @@ struct net_device_stats {
   uint64 tx_packets, tx_bytes, tx_dropped, tx_errors;
   uint64 tx_queued;            // packets that waited in the software queue (ring was full)
   uint64 tx_queue_full;        // times the software queue was full too (sender waited / EAGAIN)
+  uint64 tx_batched;           // packets held back to share a doorbell with the next ones
+  uint64 tx_doorbells;         // TDT writes (the driver counts them)
   uint64 rx_budget_exhausted;  // poll passes that used the whole budget
   uint64 rx_irqs, tx_irqs;
 };
@@ -46,8 +48,9 @@ struct net_device {
   void *priv;  // the driver's state
 
   struct spinlock txq_lock;  // guards txq and queue_stopped
-  struct sk_buff_head txq;   // packets waiting for room in the ring
+  struct sk_buff_head txq;   // packets waiting for room in the ring, or for a batch
   int queue_stopped;         // the driver said the ring is full
+  uint64 tx_last_us;         // when dev_queue_xmit last returned (time_us)
   int rx_scheduled;          // napi_schedule was called and the poll has not finished
 };
 

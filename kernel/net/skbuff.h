@@ -36,6 +36,8 @@ struct sk_buff {
   uint32 nexthop;     // IPv4 next hop (network order) for neigh_output
   struct socket *sk;  // the sending socket, for errors found later (ARP failure),
                       // or 0; set by the protocol that allocates a TX skb
+  int xmit_more;      // TX: another frame follows at once, so the driver may leave the
+                      // doorbell to that one (dev.c sets it; Linux's netdev_xmit_more)
   int trace;          // packet-path trace on for this packet
   char path[200];     // the stations this packet passed, for the trace
 };

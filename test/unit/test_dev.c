@@ -2,7 +2,7 @@
 // (kernel/net/skbuff.c), against a fake driver whose ring can be made full on demand.
 // Built and run by test/test_driver.py:
 //   gcc ... kernel/net/dev.c kernel/net/skbuff.c test/unit/fake_kernel.c test/unit/test_dev.c
-//   ./unit_dev GROUP        GROUP: pool, xmit, rx, trace; prints "ok GROUP" on success
+//   ./unit_dev GROUP        GROUP: pool, xmit, batch, rx, trace; prints "ok GROUP" on success
 //
 // No kernel/defs.h here (its printf-family prototypes differ from libc's); the few core
 // services dev.c needs beyond fake_kernel.c are faked below with defs.h's signatures.
@@ -101,6 +101,30 @@ net_timer(void)
 {
 }
 
+// The clock: time_us() moves on by clock_step per call, so calls are far apart (each
+// frame alone) unless a test makes the step small (a sender that streams).
+static uint64 clock_now = 1000000, clock_step = 1000;
+
+uint64
+time_us(void)
+{
+  clock_now += clock_step;
+  return clock_now;
+}
+
+// timer_alarm: remembered; a test fires it by calling alarm_fn.
+static void (*alarm_fn)(void);
+static uint64 alarm_us;
+static int alarms;
+
+void
+timer_alarm(uint64 us, void (*fn)(void))
+{
+  alarm_us = us;
+  alarm_fn = fn;
+  alarms++;
+}
+
 // eth_rcv: the layer above; records what it got and frees it.
 static int eth_frames;
 static uint eth_last_len;
@@ -116,7 +140,7 @@ eth_rcv(struct sk_buff *skb)
 // ---- the fake driver: a "ring" of ring_room free slots; sent frames keep their order
 
 static int ring_room;
-static int sent_ids[4 * TXQ_MAX], nsent;
+static int sent_ids[4 * TXQ_MAX], sent_more[4 * TXQ_MAX], nsent;
 
 static int
 fake_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -124,19 +148,20 @@ fake_xmit(struct sk_buff *skb, struct net_device *dev)
   if (ring_room == 0)
     return NETDEV_TX_BUSY;
   ring_room--;
+  sent_more[nsent] = skb->xmit_more;
   sent_ids[nsent++] = skb->data[0] | (skb->data[1] << 8);
   kfree_skb(skb);
   return NETDEV_TX_OK;
 }
 
 static const struct net_device_ops fake_ops = {
-    .ndo_start_xmit = fake_xmit,
+  .ndo_start_xmit = fake_xmit,
 };
 
 static struct net_device dev = {
-    .name = "fake0",
-    .mtu = 1500,
-    .netdev_ops = &fake_ops,
+  .name = "fake0",
+  .mtu = 1500,
+  .netdev_ops = &fake_ops,
 };
 
 static uint64
@@ -306,6 +331,73 @@ test_xmit(void)
         (unsigned long)inuse());
 }
 
+// Doorbell batching: frames that follow each other closely wait in txq for a batch; the
+// batch goes to the driver in order, each but the last with xmit_more (one doorbell),
+// when it is full, when a frame comes alone, or when the timer alarm fires.
+static void
+test_batch(void)
+{
+  int i, id = 0, start;
+
+  ring_room = 1000;
+  CHECK(dev_queue_xmit(frame(id++)) == 0 && nsent == 1 && sent_more[0] == 0,
+        "a lone frame goes at once, with its own doorbell");
+
+  // A stream of 5: held back, counted, the alarm armed once.
+  clock_step = 1;
+  alarms = 0;
+  for (i = 0; i < 5; i++)
+    CHECK(dev_queue_xmit(frame(id++)) == 0, "xmit in a stream");
+  CHECK(nsent == 1 && dev.txq.qlen == 5 && dev.stats.tx_batched == 5 && !dev.queue_stopped,
+        "5 streamed frames wait (sent %d, qlen %u, batched %lu)", nsent, dev.txq.qlen,
+        (unsigned long)dev.stats.tx_batched);
+  CHECK(alarms == 1 && alarm_fn != 0 && alarm_us > 0 && alarm_us <= 1000,
+        "one alarm, soon (alarms %d, in %lu us)", alarms, (unsigned long)alarm_us);
+  // The alarm sends them: in order, one doorbell (xmit_more on all but the last).
+  alarm_fn();
+  CHECK(nsent == 6 && dev.txq.qlen == 0, "the alarm sent the batch (sent %d)", nsent);
+  for (i = 1; i < 6; i++)
+    CHECK(sent_more[i] == (i < 5), "frame %d: xmit_more %d", i, sent_more[i]);
+  alarm_fn();  // a late alarm with nothing waiting does nothing
+  CHECK(nsent == 6, "an empty alarm sent something");
+
+  // A full batch goes without the alarm; the next frame starts a new one.
+  start = nsent;
+  for (i = 0; i < 64 && nsent == start; i++)
+    dev_queue_xmit(frame(id++));
+  CHECK(nsent - start == i && i > 1 && i <= 64 && dev.txq.qlen == 0, "a batch of %d went when full",
+        nsent - start);
+  CHECK(sent_more[nsent - 1] == 0, "the batch's last frame rings the doorbell");
+
+  // Streamed frames waiting, then one alone: all go at once, in order.
+  dev_queue_xmit(frame(id++));
+  dev_queue_xmit(frame(id++));
+  clock_step = 1000;
+  start = nsent;
+  dev_queue_xmit(frame(id++));
+  CHECK(nsent - start == 3 && dev.txq.qlen == 0 && sent_more[nsent - 1] == 0,
+        "a lone frame takes the waiting ones along (sent %d)", nsent - start);
+
+  // A full ring in the middle of a batch: the rest waits for netif_wake_queue.
+  clock_step = 1;
+  for (i = 0; i < 4; i++)
+    dev_queue_xmit(frame(id++));
+  ring_room = 2;
+  clock_step = 1000;
+  start = nsent;
+  dev_queue_xmit(frame(id++));
+  CHECK(nsent - start == 2 && dev.txq.qlen == 3 && dev.queue_stopped, "ring of 2: sent %d, qlen %u",
+        nsent - start, dev.txq.qlen);
+  alarm_fn();  // the ring is full: the alarm must leave the queue to the TX interrupt
+  CHECK(nsent - start == 2, "the alarm pushed at a stopped queue");
+  ring_room = 1000;
+  netif_wake_queue(&dev);
+  CHECK(dev.txq.qlen == 0 && !dev.queue_stopped, "wake drains the rest");
+  for (i = 0; i < nsent; i++)
+    CHECK(sent_ids[i] == i, "frame %d went out as %d: order lost", sent_ids[i], i);
+  CHECK(inuse() == 0, "all freed (inuse %lu)", (unsigned long)inuse());
+}
+
 // netif_receive_skb counts and hands the frame to eth_rcv.
 static void
 test_rx(void)
@@ -356,12 +448,14 @@ main(int argc, char **argv)
     test_double_free();
   } else if (strcmp(g, "xmit") == 0) {
     test_xmit();
+  } else if (strcmp(g, "batch") == 0) {
+    test_batch();
   } else if (strcmp(g, "rx") == 0) {
     test_rx();
   } else if (strcmp(g, "trace") == 0) {
     test_trace();
   } else {
-    printf("usage: unit_dev pool|xmit|rx|trace\n");
+    printf("usage: unit_dev pool|xmit|batch|rx|trace\n");
     return 2;
   }
   CHECK(fake_lock_depth == 0, "%d locks still held", fake_lock_depth);
