@@ -117,7 +117,8 @@ void trap_init(void);
 void trap_inithart(void);
 void usertrapret(void);
 uint64 time_us(void);  // microseconds since boot, from the `time` CSR (10 MHz on virt)
-void timer_alarm(uint64 us, void (*fn)(void));  // fn from this hart's timer soon
+void timer_alarm(uint64 us, void (*fn)(void));  // fn on this hart after us (trap.c)
+void timer_idle(void);                          // scheduler: about to wfi
 
 // plic.c and interrupt dispatch
 void plic_init(void);

@@ -496,10 +496,12 @@ scheduler(void)
     intr_on();
     intr_off();
     struct proc *p = pick_next(c);
-    if (p != 0)
+    if (p != 0) {
       run_on_hart(c, p);
-    else
+    } else {
+      timer_idle();  // an alarm (timer_alarm) waiting on this hart wakes it
       asm volatile("wfi");
+    }
   }
 }
 

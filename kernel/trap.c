@@ -9,8 +9,11 @@
 // The timer is the Sstc stimecmp (start.c): each hart re-arms it every 10 ms (100 Hz)
 // (on a hart without Sstc, machine mode forwards CLINT ticks as software interrupts);
 // hart 0 also advances `ticks`, wakes sleep(&ticks) callers and expired deadlines.
-// Between ticks a hart can be asked for one early interrupt, an alarm (timer_alarm):
-// the device layer uses it to bound how long a deferred doorbell waits.
+// Between ticks a hart keeps one alarm (timer_alarm): the device layer uses it to bound
+// how long a deferred doorbell waits. It is checked at every trap and by the idle loop,
+// which arms stimecmp for it; a busy hart does not (under QEMU a stimecmp write costs a
+// host timer and a wakeup of the emulator's main thread), so there it runs at the hart's
+// next trap: its next system call, interrupt or tick.
 #include "types.h"
 #include "param.h"
 #include "memlayout.h"
@@ -135,9 +138,10 @@ on_timer(void)
   return tick ? on_tick() : TRAP_ALARM;
 }
 
-// Call fn from this hart's timer interrupt once `time` reaches time_us() + us (one alarm
-// per hart; a new one replaces the old). Without Sstc the tick checks it, up to 10 ms
-// late. Call with interrupts off; fn runs with interrupts off and must not sleep.
+// Call fn on this hart once `time` reaches time_us() + us: at its first trap from then
+// on, or from the timer when the hart is idle (timer_idle); at the latest with the next
+// tick, 10 ms. One alarm per hart: a new one replaces the old. Call with interrupts off;
+// fn runs with interrupts off and no lock held, and must not sleep.
 void
 timer_alarm(uint64 us, void (*fn)(void))
 {
@@ -145,7 +149,19 @@ timer_alarm(uint64 us, void (*fn)(void))
 
   c->alarm = csr_read(time) + us * (TIME_HZ / 1000000);
   c->alarm_fn = fn;
-  if (timer_sstc && c->alarm < c->next_tick)
+}
+
+// The scheduler found nothing to run and is about to wfi (interrupts off): run the alarm
+// if it is due, and otherwise have the timer wake the hart for it.
+void
+timer_idle(void)
+{
+  struct cpu *c = mycpu();
+
+  if (c->alarm_fn == 0)
+    return;
+  alarm_check(c, csr_read(time));
+  if (c->alarm_fn != 0 && timer_sstc && c->alarm < c->next_tick)
     write_stimecmp(c->alarm);
 }
 
@@ -227,9 +243,12 @@ static enum trap_outcome
 trap_dispatch(uint64 scause, int kernel)
 {
   const struct trap_cause *tc = trap_cause(scause);
+  struct cpu *c = mycpu();
 
   if (tc == 0 || tc->handler == 0 || (kernel && !(scause & SCAUSE_INTR)))
     return TRAP_FAULT;
+  if (c->alarm_fn != 0)
+    alarm_check(c, csr_read(time));  // interrupts are still off: no lock is held
   return tc->handler();
 }
 

@@ -6,8 +6,9 @@
 // Doorbell batching: the doorbell (the driver's TDT write) is the dearest part of a send
 // under QEMU, which transmits inside that register write. A frame that comes hard on the
 // heels of the one before (TX_STREAM_US) waits in txq for up to TX_BATCH - 1 followers or
-// TX_DEFER_US (a timer alarm), and then they all go to the driver together, each but the
-// last marked xmit_more: one doorbell for the batch. A lone frame goes at once.
+// TX_DEFER_US (timer_alarm: the hart's next trap after that, or its timer if it idles),
+// and then they all go to the driver together, each but the last marked xmit_more: one
+// doorbell for the batch. A lone frame goes at once.
 // Lock order: txq_lock, then the driver's TX lock.
 //
 // Receive: the driver's interrupt masks RX interrupts and calls napi_schedule; the network
