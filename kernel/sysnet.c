@@ -301,7 +301,7 @@ netctl_bench(uint64 ubuf, int frames)
 {
   struct net_device *dev = netdev_get();
   struct netctl_bench b;  // only the head: the frame goes straight into the skb
-  uint64 head = (uint64)&b.frame - (uint64)&b;
+  uint64 head = __builtin_offsetof(struct netctl_bench, frame);
   struct sk_buff *skb;
   uchar *p;
   int64 us;
