@@ -122,10 +122,11 @@ dev_queue_xmit(struct sk_buff *skb)
     dev->stats.tx_batched++;
   } else if (!dev->queue_stopped) {
     dev_tx_drain(dev);
+    now = time_us();  // the doorbell took a while: the gap to the next send starts now
   }
   if (dev->txq.qlen > 0 && dev->queue_stopped)
     dev->stats.tx_queued++;  // skb is the last in txq: it waits for the ring
-  dev->tx_last_us = time_us();
+  dev->tx_last_us = now;
   spin_unlock(&dev->txq_lock);
   return 0;
 }

@@ -9,21 +9,30 @@
 #include "ip.h"
 
 // Add the bytes of buf to the running sum, as big-endian 16-bit words.
+// The loop adds whole 32-bit words as the CPU loads them (little-endian): RFC 1071 2(B)
+// lets the sum be taken in either byte order and in wider words, as long as the carries
+// are folded back in and the result is byte-swapped at the end. Half the iterations of
+// a 16-bit loop, and no byte assembly: it matters for 1400-byte datagrams.
 uint32
 csum_partial(const void *buf, uint len, uint32 sum)
 {
   const uchar *p = buf;
-  uint64 acc = sum;
+  uint64 acc = 0;  // sum of little-endian 16-bit words
 
-  while (len >= 2) {
-    acc += (p[0] << 8) | p[1];
-    p += 2;
-    len -= 2;
+  if ((uint64)p % 4 == 0) {
+    for (; len >= 4; len -= 4, p += 4)
+      acc += *(const uint32 *)p;  // two words at once; 2^16 = 1 (mod 2^16 - 1)
   }
+  for (; len >= 2; len -= 2, p += 2)
+    acc += p[0] | (p[1] << 8);
   if (len == 1)
-    acc += p[0] << 8;  // RFC 1071 4.1: pad the odd byte
+    acc += p[0];  // RFC 1071 4.1: the odd byte, padded with zero (its high half here)
   while (acc >> 16)
-    acc = (acc & 0xffff) + (acc >> 16);  // end-around carry
+    acc = (acc & 0xffff) + (acc >> 16);    // end-around carry
+  acc = ((acc & 0xff) << 8) | (acc >> 8);  // back to big-endian words
+  acc += sum;
+  while (acc >> 16)
+    acc = (acc & 0xffff) + (acc >> 16);
   return (uint32)acc;
 }
 

@@ -39,8 +39,8 @@ static int failures;
   } while (0)
 
 // The addresses of the tests: us (fake_dev, netcfg) and a peer on the link.
-static const uchar peer_mac[6] = {0x52, 0x55, 0x0a, 0x00, 0x02, 0x02};
-static const uchar other_mac[6] = {0x52, 0x55, 0x0a, 0x00, 0x02, 0x42};
+static const uchar peer_mac[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
+static const uchar other_mac[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x42 };
 #define OUR_IP  IPV4_ADDR(10, 0, 2, 15)
 #define PEER_IP IPV4_ADDR(10, 0, 2, 2)
 
@@ -198,7 +198,7 @@ learn_peer(uint32 ip, const uchar *mac)
 static void
 udp_open(struct socket *so, uint16 port)
 {
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+  struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
 
   fake_sock_init(so, SOCK_DGRAM, IPPROTO_UDP);
   if (port != 0)
@@ -208,7 +208,7 @@ udp_open(struct socket *so, uint16 port)
 static struct sockaddr_in
 sin(uint32 addr, uint16 port)
 {
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+  struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
 
   a.sin_addr.s_addr = addr;
   return a;
@@ -258,7 +258,7 @@ tx_ip_valid(struct sk_buff *skb)
 static struct netctl_arp
 arp_entry(uint32 ip)
 {
-  struct netctl_arp t[64], none = {0};
+  struct netctl_arp t[64], none = { 0 };
   int n = arp_dump(t, 64);
 
   for (int i = 0; i < n; i++)
@@ -293,12 +293,12 @@ check_balanced(const char *group)
 static void
 test_csum(void)
 {
-  static const uchar rfc1071[8] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7};
-  static const uchar odd[3] = {0x01, 0x02, 0x03};
+  static const uchar rfc1071[8] = { 0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7 };
+  static const uchar odd[3] = { 0x01, 0x02, 0x03 };
   // IP/UDP 10.0.2.2:5555 -> 10.0.2.15:2000 "hello", checksums 0x62bb and 0x866e (scapy).
-  static const uchar pkt[] = {0x45, 0x00, 0x00, 0x21, 0x00, 0x01, 0x00, 0x00, 0x40, 0x11, 0x62,
-                              0xbb, 0x0a, 0x00, 0x02, 0x02, 0x0a, 0x00, 0x02, 0x0f, 0x15, 0xb3,
-                              0x07, 0xd0, 0x00, 0x0d, 0x86, 0x6e, 'h',  'e',  'l',  'l',  'o'};
+  static const uchar pkt[] = { 0x45, 0x00, 0x00, 0x21, 0x00, 0x01, 0x00, 0x00, 0x40, 0x11, 0x62,
+                               0xbb, 0x0a, 0x00, 0x02, 0x02, 0x0a, 0x00, 0x02, 0x0f, 0x15, 0xb3,
+                               0x07, 0xd0, 0x00, 0x0d, 0x86, 0x6e, 'h',  'e',  'l',  'l',  'o' };
   uchar buf[64], ones[1000];
   uint16 c;
 
@@ -326,6 +326,32 @@ test_csum(void)
   buf[26] = buf[27] = 0;
   c = csum_fold(csum_partial(buf + 20, 13, csum_pseudo(PEER_IP, OUR_IP, 17, 13)));
   CHECK(((uchar *)&c)[0] == 0x86 && ((uchar *)&c)[1] == 0x6e, "udp csum %04x", c);
+
+  // The word-at-a-time sum against the definition (16-bit big-endian words, end-around
+  // carry), for every alignment, odd and even lengths, and a running sum carried in.
+  static uchar big[1600 + 8];
+  uint32 seed = 12345, ref, want, got;
+  for (int i = 0; i < (int)sizeof(big); i++) {
+    seed = seed * 1103515245 + 12345;
+    big[i] = seed >> 16;
+  }
+  for (int t = 0; t < 3000; t++) {
+    seed = seed * 1103515245 + 12345;
+    uint off = (seed >> 8) % 8, len = (seed >> 12) % 1601, init = t % 3 == 0 ? 0xffff : t % 65536;
+    ref = init;
+    for (uint k = 0; k + 1 < len; k += 2)
+      ref += (big[off + k] << 8) | big[off + k + 1];
+    if (len % 2)
+      ref += big[off + len - 1] << 8;
+    while (ref >> 16)
+      ref = (ref & 0xffff) + (ref >> 16);
+    want = ref;
+    got = csum_partial(big + off, len, init);
+    if (got != want && !(got == 0 && want == 0xffff) && !(got == 0xffff && want == 0)) {
+      CHECK(0, "csum_partial(offset %u, len %u, sum %x) = %x, want %x", off, len, init, got, want);
+      break;
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -424,18 +450,18 @@ ip_mutate(uchar *f, uint *n, int m)
   if (m != M_SHORT)
     ip_fix(f);
   uint64 *ctr[NMUT] = {
-      &netstats.ip_rx_bad_version,
-      &netstats.ip_rx_bad_hlen,
-      &netstats.ip_rx_bad_hlen,
-      &netstats.ip_rx_bad_len,
-      &netstats.ip_rx_bad_len,
-      &netstats.ip_rx_bad_len,
-      0,
-      &netstats.ip_rx_ttl0,
-      &netstats.ip_rx_frag_dropped,
-      &netstats.ip_rx_frag_dropped,
-      &netstats.ip_rx_not_for_us,
-      &netstats.ip_rx_unknown_proto,
+    &netstats.ip_rx_bad_version,
+    &netstats.ip_rx_bad_hlen,
+    &netstats.ip_rx_bad_hlen,
+    &netstats.ip_rx_bad_len,
+    &netstats.ip_rx_bad_len,
+    &netstats.ip_rx_bad_len,
+    0,
+    &netstats.ip_rx_ttl0,
+    &netstats.ip_rx_frag_dropped,
+    &netstats.ip_rx_frag_dropped,
+    &netstats.ip_rx_not_for_us,
+    &netstats.ip_rx_unknown_proto,
   };
   return ctr[m];
 }
