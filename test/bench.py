@@ -67,35 +67,38 @@ class Bench:
             self.q.check(m is not None, "netbench printed %r" % out)
             self.add("ring_fps", int(m.group(3)))
 
+    def frames(self, size):
+        # How many datagrams a send or ceiling run pushes.
+        return 300 if self.quick else (20000 if size < 1000 else 10000)
+
+    def to_sink(self, cmd, pattern):
+        # Run cmd (with %d for the port) against a fresh host sink; the guest's output
+        # must match pattern. Returns (the match, the sink, stopped once quiet).
+        sink = UdpSink()
+        sink.start()
+        try:
+            out = self.q.run(cmd % sink.port, 120)
+            m = re.search(pattern, out)
+            self.q.check(m is not None, "%s printed %r" % (cmd.split()[0], out))
+            sink.wait_quiet(0.5, 10)
+        finally:
+            sink.stop()
+        return m, sink
+
     def ceiling(self, size):
-        n = 300 if self.quick else (20000 if size < 1000 else 10000)
         for _ in range(self.runs):
-            sink = UdpSink()
-            sink.start()
-            try:
-                out = self.q.run("netbench udp 10.0.2.2 %d %d %d" % (sink.port, size, n), 60)
-                self.q.check(re.search(r"ring (\d+) frames in", out) is not None,
-                             "netbench udp printed %r" % out)
-                sink.wait_quiet(0.5, 10)
-            finally:
-                sink.stop()
+            _, sink = self.to_sink("netbench udp 10.0.2.2 %%d %d %d" % (size, self.frames(size)),
+                                   r"ring (\d+) frames in")
             self.add("ceil%d_pps" % size, sink.summary()["pps"])
 
     # -- UDP send: guest -> host sink
 
     def udp_send(self, size):
-        count = 300 if self.quick else (20000 if size < 1000 else 10000)
+        count = self.frames(size)
         for _ in range(self.runs):
-            sink = UdpSink()
-            sink.start()
-            try:
-                out = self.q.run("udpblast 10.0.2.2 %d %d %d" % (sink.port, size, count), 120)
-                m = re.search(r"sent (\d+) of (\d+), \d+ bytes, in (\d+) us", out)
-                self.q.check(m is not None, "udpblast printed %r" % out)
-                errors = int(re.search(r"errors (\d+)", out).group(1))
-                sink.wait_quiet(0.5, 10)
-            finally:
-                sink.stop()
+            m, sink = self.to_sink("udpblast 10.0.2.2 %%d %d %d" % (size, count),
+                                   r"sent (\d+) of (\d+), \d+ bytes, in (\d+) us, errors (\d+)")
+            errors = int(m.group(4))
             s = sink.summary(expected=count)
             self.add("send%d_pps" % size, s["pps"])
             self.add("send%d_MBps" % size, s["Bps"] / 1e6)
@@ -245,15 +248,15 @@ class Bench:
         return out, ((w.count - 1) / span if span > 0 else 0.0)
 
     def wire_ceiling(self, w, size):
-        n = 300 if self.quick else (20000 if size < 1000 else 10000)
         for _ in range(self.runs):
-            out, pps = self.wire_count(w, "netbench udp %s 9 %d %d" % (wire.PEER_IP, size, n))
+            out, pps = self.wire_count(w, "netbench udp %s 9 %d %d" % (wire.PEER_IP, size,
+                                                                      self.frames(size)))
             self.q.check(re.search(r"ring (\d+) frames in", out) is not None,
                          "netbench udp printed %r" % out)
             self.add("wceil%d_pps" % size, pps)
 
     def wire_send(self, w, size):
-        count = 300 if self.quick else (20000 if size < 1000 else 10000)
+        count = self.frames(size)
         for _ in range(self.runs):
             out, pps = self.wire_count(w, "udpblast %s 9 %d %d" % (wire.PEER_IP, size, count))
             self.add("wsend%d_pps" % size, pps)
