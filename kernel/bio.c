@@ -31,7 +31,7 @@ static struct {
   struct spinlock lock;  // guards the chains, the idle list and every buf's refcnt/dev/blockno
   struct buf bufs[NBUF];
   struct buf *chain[NBHASH];
-  struct buf idle;  // sentinel of the circular idle list; caches nothing
+  struct list idle;  // the idle buffers, most recently used first (list.h)
 } bcache;
 
 // The hash chain a block belongs in.
@@ -53,31 +53,12 @@ chain_remove(struct buf *b)
   }
 }
 
-// Take b off the idle list.
-static void
-idle_remove(struct buf *b)
-{
-  b->idle_prev->idle_next = b->idle_next;
-  b->idle_next->idle_prev = b->idle_prev;
-}
-
-// Put b at the front of the idle list: it becomes the last one to be recycled.
-static void
-idle_push_front(struct buf *b)
-{
-  b->idle_prev = &bcache.idle;
-  b->idle_next = bcache.idle.idle_next;
-  bcache.idle.idle_next->idle_prev = b;
-  bcache.idle.idle_next = b;
-}
-
 // Set up the empty cache: every buffer idle, none cached.
 void
 bcache_init(void)
 {
   spin_init(&bcache.lock, "bcache");
-  bcache.idle.idle_next = &bcache.idle;
-  bcache.idle.idle_prev = &bcache.idle;
+  list_init(&bcache.idle);
   for (int h = 0; h < NBHASH; h++)
     bcache.chain[h] = 0;
   for (struct buf *b = bcache.bufs; b < bcache.bufs + NBUF; b++) {
@@ -85,7 +66,7 @@ bcache_init(void)
     b->refcnt = 0;
     b->valid = 0;
     b->dev = ~0U;  // matches no real device, so chain_remove finds nothing
-    idle_push_front(b);
+    list_push_front(&bcache.idle, &b->idle);
   }
 }
 
@@ -104,11 +85,12 @@ lookup(uint dev, uint blockno)
 static struct buf *
 recycle(uint dev, uint blockno)
 {
-  struct buf *b = bcache.idle.idle_prev;
+  struct buf *b;
   struct buf **chain;
 
-  if (b == &bcache.idle)
+  if (list_empty(&bcache.idle))
     return 0;
+  b = list_entry(bcache.idle.prev, struct buf, idle);  // the longest idle
   chain_remove(b);
   b->dev = dev;
   b->blockno = blockno;
@@ -130,7 +112,7 @@ bget(uint dev, uint blockno)
   while ((b = lookup(dev, blockno)) == 0 && (b = recycle(dev, blockno)) == 0)
     sleep(&bcache, &bcache.lock);
   if (b->refcnt++ == 0)
-    idle_remove(b);
+    list_remove(&b->idle);
   spin_unlock(&bcache.lock);
   sleeplock_acquire(&b->lock);
   return b;
@@ -163,7 +145,7 @@ unref(struct buf *b)
 {
   spin_lock(&bcache.lock);
   if (--b->refcnt == 0) {
-    idle_push_front(b);
+    list_push_front(&bcache.idle, &b->idle);  // the last one to be recycled
     wakeup(&bcache);
   }
   spin_unlock(&bcache.lock);

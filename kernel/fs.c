@@ -108,7 +108,7 @@ static struct {
   struct spinlock lock;  // guards the chains, the free list, and ref/dev/inum of each slot
   struct inode slot[NINODE];
   struct inode *chain[NIHASH];
-  struct inode free;  // sentinel of the circular free list; caches nothing
+  struct list free;  // the free slots, most recently released first (list.h)
 } itable;
 
 // The hash chain of inode (dev, inum).
@@ -118,31 +118,12 @@ ichain(uint dev, uint inum)
   return &itable.chain[(dev * 5 + inum) % NIHASH];
 }
 
-// Put ip at the front of the free list.
-static void
-free_push(struct inode *ip)
-{
-  ip->free_prev = &itable.free;
-  ip->free_next = itable.free.free_next;
-  itable.free.free_next->free_prev = ip;
-  itable.free.free_next = ip;
-}
-
-// Take ip off the free list.
-static void
-free_remove(struct inode *ip)
-{
-  ip->free_prev->free_next = ip->free_next;
-  ip->free_next->free_prev = ip->free_prev;
-}
-
 // Set up the empty inode cache: every slot free and in no chain.
 void
 inode_init(void)
 {
   spin_init(&itable.lock, "itable");
-  itable.free.free_next = &itable.free;
-  itable.free.free_prev = &itable.free;
+  list_init(&itable.free);
   for (int h = 0; h < NIHASH; h++)
     itable.chain[h] = 0;
   for (struct inode *ip = itable.slot; ip < itable.slot + NINODE; ip++) {
@@ -150,7 +131,7 @@ inode_init(void)
     ip->ref = 0;
     ip->valid = 0;
     ip->dev = ~0U;  // names no inode, so unhashing it finds nothing
-    free_push(ip);
+    list_push_front(&itable.free, &ip->free);
   }
 }
 
@@ -159,10 +140,11 @@ inode_init(void)
 static struct inode *
 islot_reuse(uint dev, uint inum)
 {
-  struct inode *ip = itable.free.free_prev, **pp;
+  struct inode *ip, **pp;
 
-  if (ip == &itable.free)
+  if (list_empty(&itable.free))
     return 0;
+  ip = list_entry(itable.free.prev, struct inode, free);  // free the longest
   for (pp = ichain(ip->dev, ip->inum); *pp; pp = &(*pp)->hash_next) {
     if (*pp == ip) {
       *pp = ip->hash_next;
@@ -192,7 +174,7 @@ icache_get(uint dev, uint inum)
   if (ip == 0)
     ip = islot_reuse(dev, inum);
   if (ip && ip->ref++ == 0)
-    free_remove(ip);
+    list_remove(&ip->free);
   spin_unlock(&itable.lock);
   return ip;
 }
@@ -335,7 +317,7 @@ iput(struct inode *ip)
     spin_lock(&itable.lock);
   }
   if (--ip->ref == 0)
-    free_push(ip);
+    list_push_front(&itable.free, &ip->free);
   spin_unlock(&itable.lock);
 }
 

@@ -33,6 +33,7 @@
 #pragma once
 #include "types.h"
 #include "sleeplock.h"
+#include "list.h"
 
 #define BSIZE      1024        // block size in bytes
 #define FS_MAGIC   0x52564653  // "RVFS" little-endian, first word of the superblock
@@ -88,8 +89,7 @@ struct inode {
   uint inum;
   int ref;                  // in-memory references (open files, cwd, path walks)
   struct inode *hash_next;  // next slot in the same hash chain
-  struct inode *free_next;  // free list (ref == 0 only), most recently released first
-  struct inode *free_prev;
+  struct list free;         // free list (ref == 0 only): next toward the longest free
   struct sleeplock lock;
   int valid;  // fields below hold the dinode's contents
   short type;
