@@ -116,9 +116,10 @@ alarm_check(struct cpu *c, uint64 now)
   }
 }
 
-// Sstc timer interrupt: the alarm if due, a tick if its time has come; then arm stimecmp
-// for whichever is next, the next tick at a multiple of the interval (so late interrupts
-// do not make the clock drift). Writing stimecmp clears sip.STIP.
+// Sstc timer interrupt: a tick if its time has come (trap_dispatch has already run a due
+// alarm); then arm stimecmp for whichever is next, the next tick at a multiple of the
+// interval (so late interrupts do not make the clock drift), or the alarm. Writing
+// stimecmp clears sip.STIP.
 static enum trap_outcome
 on_timer(void)
 {
@@ -128,7 +129,6 @@ on_timer(void)
 
   if (!timer_sstc)
     return TRAP_FAULT;
-  alarm_check(c, now);
   if (tick)
     c->next_tick = (now / TICK_INTERVAL + 1) * TICK_INTERVAL;
   next = c->next_tick;
@@ -173,7 +173,6 @@ on_soft(void)
   if (timer_sstc)
     return TRAP_FAULT;
   csr_clear(sip, SIE_SSIE);
-  alarm_check(mycpu(), csr_read(time));
   return on_tick();
 }
 
@@ -248,7 +247,7 @@ trap_dispatch(uint64 scause, int kernel)
   if (tc == 0 || tc->handler == 0 || (kernel && !(scause & SCAUSE_INTR)))
     return TRAP_FAULT;
   if (c->alarm_fn != 0)
-    alarm_check(c, csr_read(time));  // interrupts are still off: no lock is held
+    alarm_check(c, csr_read(time));  // for every trap, the timer's too; no lock is held
   return tc->handler();
 }
 
