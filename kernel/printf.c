@@ -174,7 +174,7 @@ panic(const char *msg)
 {
   intr_off();
   print_locking = 0;
-  printf("panic (hart %d): %s\n", (int)read_tp(), msg);
+  printf("panic (hart %d): %s\n", cpuid(), msg);
   backtrace();
   panicked = 1;
   for (;;)

@@ -506,7 +506,8 @@ scheduler(void)
 }
 
 // Why p may not leave this hart now, or 0 if it may: it must hold its own lock and no
-// other, have left RUNNING, and run with interrupts off (a tick would re-enter sched).
+// other (while it does, no interrupt is handled here, so a tick cannot re-enter sched),
+// and have left RUNNING.
 static const char *
 switch_forbidden(struct proc *p, struct cpu *c)
 {
@@ -516,8 +517,6 @@ switch_forbidden(struct proc *p, struct cpu *c)
     return "a lock besides p->lock is held";
   if (p->state == RUNNING)
     return "state is still RUNNING";
-  if (intr_get())
-    return "interrupts are on";
   return 0;
 }
 
@@ -535,10 +534,12 @@ sched(void)
     panic("sched: broken switch invariant");
   }
   // Whether interrupts come back on at the last irq_pop_off() belongs to this kernel
-  // thread, not to the hart: carry it across the switch.
-  int intena = c->intena;
+  // thread, not to the hart: on if they are on now or owed. Carry it across the switch:
+  // the scheduler switches back to us with interrupts off (spinlock.c).
+  int intr_wanted = intr_get() || c->intr_owed;
   swtch(&p->context, &c->context);
-  mycpu()->intena = intena;
+  if (intr_wanted)
+    mycpu()->intr_owed = 1;
 }
 
 // Leave the hart in the given state; returns when the scheduler runs p again (never for

@@ -14,12 +14,16 @@ struct context {
   uint64 s[12];
 };
 
-// Per-hart state. Only its own hart touches it, with interrupts off.
+// Per-hart state. Only its own hart touches it, holding a spin lock or with interrupts
+// off. tp holds its address (start.c sets it; uservec restores it on every trap).
 struct cpu {
+  int id;                  // hart id; first, for cpuid() in riscv.h
+  int noff;                // spin locks held on this hart (irq_push_off depth): while it
+                           // is above 0, interrupts are held back (spinlock.c)
+  int intr_owed;           // turn interrupts on when noff drops to 0: an interrupt was
+                           // held back, or the thread switched in had them on (sched)
   int next_slot;           // round robin: the scheduler looks at ptable[next_slot] first
   struct context context;  // swtch() here to enter this hart's scheduler
-  int noff;                // depth of irq_push_off() nesting
-  int intena;              // were interrupts enabled before the first irq_push_off()?
   uint64 next_tick;        // `time` of this hart's next clock tick (trap.c, Sstc only)
   uint64 alarm;            // `time` at which to call alarm_fn (timer_alarm), if set
   void (*alarm_fn)(void);
@@ -27,12 +31,14 @@ struct cpu {
 
 extern struct cpu cpus[NCPU];
 
-// This hart's struct cpu (tp holds the hart id; riscv.h). Call with interrupts off.
-// Inline: every spin lock asks it several times.
+_Static_assert(__builtin_offsetof(struct cpu, id) == 0, "cpuid() reads the id at tp + 0");
+
+// This hart's struct cpu. Call holding a spin lock or with interrupts off: otherwise the
+// thread may move to another hart right after reading tp.
 static inline struct cpu *
 mycpu(void)
 {
-  return &cpus[cpuid()];
+  return (struct cpu *)read_tp();
 }
 
 // A process's saved user registers (one kalloc'd page, p->trapframe; sscratch holds its
@@ -52,7 +58,7 @@ struct trapframe {
   uint64 t3, t4, t5, t6;                            // 224 x28..x31
   uint64 kernel_sp;                                 // 256 top of this process's kernel stack
   uint64 kernel_trap;                               // 264 usertrap()
-  uint64 kernel_hartid;                             // 272 tp to restore in the kernel
+  uint64 kernel_tp;                                 // 272 tp to restore: the hart's struct cpu
 };
 
 enum procstate { UNUSED, USED, SLEEPING, RUNNABLE, RUNNING, ZOMBIE };

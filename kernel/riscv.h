@@ -82,7 +82,7 @@ intr_get(void)
   return (csr_read(sstatus) & SSTATUS_SIE) != 0;
 }
 
-// tp holds this hart's id (set in start(), kept by uservec).
+// tp holds the address of this hart's struct cpu (set in start(), kept by uservec).
 static inline uint64
 read_tp(void)
 {
@@ -91,11 +91,13 @@ read_tp(void)
   return x;
 }
 
-// This hart's id. Call with interrupts off (the process may move harts otherwise).
+// This hart's id: the first field of the struct cpu that tp points at (proc.h checks the
+// layout). Call holding a spin lock or with interrupts off: otherwise the thread may
+// move to another hart right after reading it.
 static inline int
 cpuid(void)
 {
-  return read_tp();
+  return *(int *)read_tp();
 }
 
 static inline void

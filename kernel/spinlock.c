@@ -1,13 +1,27 @@
-// Spin locks. A hart holding one has interrupts off (an interrupt handler taking the
-// same lock would otherwise deadlock the hart against itself). irq_push_off/irq_pop_off
-// nest, and interrupts come back on only when the outermost holder lets go and they
-// were on before.
+// Spin locks. While a hart holds one, interrupts are held back on it: an interrupt
+// handler taking the same lock would otherwise deadlock the hart against itself.
+//
+// Held back, not turned off. Under QEMU every access to sstatus ends the translated
+// block and goes through the emulator's main loop (a send made about 40 of them just for
+// its ten lock pairs), so taking a lock only counts: irq_push_off adds one to this hart's
+// noff and irq_pop_off takes it away, with no CSR access. If an interrupt arrives while
+// noff > 0, kerneltrap (trap.c) does not handle it: it sets intr_owed and returns with
+// interrupts off (the device keeps it pending). The irq_pop_off that brings noff to 0
+// sees intr_owed and turns interrupts on, and the interrupt is taken right there.
+//
+// Why counting is safe without turning interrupts off first: noff is read and written
+// relative to tp in single instructions, so the count always lands in the struct cpu of
+// the hart the thread is on at that instant. An interrupt can only be handled while noff
+// is 0, and it leaves noff at 0 on whichever hart the thread resumes on; once noff > 0
+// the thread cannot be interrupted, so it cannot move.
 #include "types.h"
 #include "param.h"
 #include "spinlock.h"
 #include "riscv.h"
 #include "proc.h"
 #include "defs.h"
+
+#define NOFF_AT "%[off](tp)"
 
 void
 spin_init(struct spinlock *lk, char *name)
@@ -17,37 +31,47 @@ spin_init(struct spinlock *lk, char *name)
   lk->cpu = 0;
 }
 
-// Disable interrupts, remembering at the outermost level whether they were on. sstatus
-// is written only when SIE is on: under QEMU every CSR write ends the translated block
-// and costs a trip through the emulator's main loop, so nested levels should not write.
-// (static inline here, and the exported irq_push_off/irq_pop_off below call them: every
-// spin lock uses them, and under QEMU a function call costs about as much as ten
-// instructions.)
+// Hold interrupts back until the matching pop_off. (static inline, with exported
+// wrappers irq_push_off/irq_pop_off below: every spin lock uses them, and under QEMU a
+// function call costs about as much as ten instructions.) The "memory" clobber keeps the
+// compiler from moving the critical section's loads and stores across them.
 static inline void
 push_off(void)
 {
-  int was_on = intr_get();
+  int n;
 
-  if (was_on)
-    intr_off();
-  struct cpu *c = mycpu();
-  if (c->noff == 0)
-    c->intena = was_on;
-  c->noff++;
+  asm volatile("lw %[n], " NOFF_AT "\n\t"
+               "addiw %[n], %[n], 1\n\t"
+               "sw %[n], " NOFF_AT
+               : [n] "=&r"(n)
+               : [off] "i"(__builtin_offsetof(struct cpu, noff))
+               : "memory");
 }
 
 static inline void
 pop_off(void)
 {
-  struct cpu *c = mycpu();
+  int n;
 
-  if (intr_get())
-    panic("irq_pop_off: interrupts are on");
-  if (c->noff < 1)
+  asm volatile("lw %[n], " NOFF_AT "\n\t"
+               "addiw %[n], %[n], -1\n\t"
+               "sw %[n], " NOFF_AT
+               : [n] "=&r"(n)
+               : [off] "i"(__builtin_offsetof(struct cpu, noff))
+               : "memory");
+  if (n > 0)
+    return;
+  if (n < 0)
     panic("irq_pop_off: unbalanced");
-  c->noff--;
-  if (c->noff == 0 && c->intena)
+  // noff is 0. If intr_owed is set, interrupts are off (kerneltrap or sched turned them
+  // off when it set it), so this thread cannot move before it reads it. If it is clear,
+  // a thread that moves first finds it clear on the new hart too: it is only ever set
+  // while noff > 0.
+  struct cpu *c = mycpu();
+  if (c->intr_owed) {
+    c->intr_owed = 0;
     intr_on();
+  }
 }
 
 // Does this hart hold lk? Call with interrupts off.

@@ -5,6 +5,8 @@
 #include "param.h"
 #include "memlayout.h"
 #include "riscv.h"
+#include "spinlock.h"
+#include "proc.h"
 #include "defs.h"
 
 void main(void);
@@ -85,8 +87,10 @@ start(void)
   csr_write(pmpaddr0, 0x3fffffffffffffUL);
   csr_write(pmpcfg0, 0x0f);  // A=TOR (bits 3-4 = 01), X, W, R
 
-  // Keep the hart id in tp; cpuid() reads it.
-  write_tp(csr_read(mhartid));
+  // tp holds this hart's struct cpu for good; mycpu() and cpuid() read it.
+  int hart = csr_read(mhartid);
+  cpus[hart].id = hart;
+  write_tp((uint64)&cpus[hart]);
 
   asm volatile("mret");
 }

@@ -29,7 +29,7 @@
 
 _Static_assert(__builtin_offsetof(struct trapframe, kernel_sp) == 256 &&
                    __builtin_offsetof(struct trapframe, kernel_trap) == 264 &&
-                   __builtin_offsetof(struct trapframe, kernel_hartid) == 272,
+                   __builtin_offsetof(struct trapframe, kernel_tp) == 272,
                "uservec.S hard-codes the trapframe layout");
 
 struct spinlock tickslock;
@@ -300,7 +300,7 @@ trapframe_prepare(struct proc *p)
 
   tf->kernel_sp = p->kstack + KSTACK_PAGES * PGSIZE;
   tf->kernel_trap = (uint64)usertrap;
-  tf->kernel_hartid = read_tp();
+  tf->kernel_tp = read_tp();
   // sret: SPP = 0 returns to user mode, SPIE = 1 turns interrupts on there [priv 4.1.1].
   csr_write(sstatus, (csr_read(sstatus) & ~SSTATUS_SPP) | SSTATUS_SPIE);
   csr_write(sepc, tf->epc);
@@ -343,6 +343,14 @@ kerneltrap(void)
     panic("kernel trap handler entered for a trap from user mode");
   if (intr_get())
     panic("kernel trap in supervisor mode with interrupts on: they must be off here");
+  if ((scause & SCAUSE_INTR) && mycpu()->noff > 0) {
+    // This hart holds a spin lock: hold the interrupt back (spinlock.c). Return with
+    // interrupts off; the source stays pending, and the irq_pop_off that releases the
+    // last lock turns interrupts on again and so takes it.
+    mycpu()->intr_owed = 1;
+    csr_write(sstatus, sstatus & ~SSTATUS_SPIE);
+    return;
+  }
   enum trap_outcome what = trap_dispatch(scause, 1);
   if (what == TRAP_FAULT)
     kernel_trap_fatal(scause, sepc);

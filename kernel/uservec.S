@@ -10,7 +10,7 @@
 # The offsets of the kernel_* fields; trap.c checks them against struct trapframe.
 #define KSP 256
 #define KTRAP 264
-#define KHART 272
+#define KTP 272
 
 .section .text
 .globl uservec
@@ -54,7 +54,7 @@ uservec:
         sd t0, 0(a0)
 
         ld sp, KSP(a0)
-        ld tp, KHART(a0)
+        ld tp, KTP(a0)
         ld t0, KTRAP(a0)
         jr t0                           # usertrap(); does not return here
 
