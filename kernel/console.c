@@ -64,7 +64,7 @@ console_read(int user, uint64 dst, int n)
   spin_lock(&cons.lock);
   while (got < n) {
     while (cons.r == cons.w) {
-      if (killed(myproc())) {
+      if (current_killed()) {
         spin_unlock(&cons.lock);
         return got > 0 ? got : -EINTR;
       }

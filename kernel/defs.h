@@ -52,12 +52,7 @@ char *safestrcpy(char *dst, const char *src, int n);  // always NUL-terminates
 int strlen(const char *s);
 
 // spinlock.c
-void spin_init(struct spinlock *lk, char *name);
-void spin_lock(struct spinlock *lk);
-void spin_unlock(struct spinlock *lk);
-int spin_holding(struct spinlock *lk);
-void irq_push_off(void);  // nested interrupt disable
-void irq_pop_off(void);
+// spin_init, spin_lock, spin_unlock, spin_holding, irq_push_off, irq_pop_off: spinlock.h
 
 // sleeplock.c
 void sleeplock_init(struct sleeplock *lk, char *name);
@@ -85,7 +80,6 @@ int copy_to_user(uint64 dstva, const void *src, uint64 len);  // 0 or -EFAULT
 int copy_from_user(void *dst, uint64 srcva, uint64 len);      // 0 or -EFAULT
 
 // proc.c
-struct proc *myproc(void);
 void proc_init(void);
 void user_init(void);
 void scheduler(void) __attribute__((noreturn));
@@ -96,6 +90,7 @@ void exit(int status) __attribute__((noreturn));
 int wait(uint64 status_addr);
 int kill(int pid);
 int killed(struct proc *p);
+int current_killed(void);  // killed(myproc()), for files without proc.h
 void setkilled(struct proc *p);
 int growproc(int n);
 void sleep(void *chan, struct spinlock *lk);
@@ -132,8 +127,19 @@ int exec(char *path, char **argv);
 
 // syscall.c: argument fetch for sys_* handlers
 uint64 argraw(int n);
-int argint(int n);
-uint64 argaddr(int n);
+// An int argument, and a user address argument (checked only when used, by
+// copy_from_user and friends). Inline: a system call fetches several.
+static inline int
+argint(int n)
+{
+  return (int)argraw(n);
+}
+
+static inline uint64
+argaddr(int n)
+{
+  return argraw(n);
+}
 int argstr(int n, char *buf, int max);   // length, or -EFAULT / -ENAMETOOLONG
 int fetchaddr(uint64 addr, uint64 *ip);  // 0 or -EFAULT
 int fetchstr(uint64 addr, char *buf, int max);

@@ -352,7 +352,7 @@ e1000_bench_xmit(struct net_device *dev, struct sk_buff *skb, int frames)
     memset(skb_put(skb, pad), 0, pad);
   }
   while (sent < frames || busy) {
-    if (sent < frames && killed(myproc()))
+    if (sent < frames && current_killed())
       frames = sent;  // killed: send no more, but let the ring drain before skb is freed
     spin_lock(&e->tx_lock);
     done = e1000_tx_reclaim(e);
@@ -369,7 +369,7 @@ e1000_bench_xmit(struct net_device *dev, struct sk_buff *skb, int frames)
   if (busy)
     return -EIO;  // the NIC stopped: slots still point at skb, so it is not freed
   kfree_skb(skb);
-  if (killed(myproc()))
+  if (current_killed())
     return -EINTR;
   return sent >= frames ? us : -EIO;
 }

@@ -24,7 +24,7 @@
 #include "defs.h"
 
 struct cpu cpus[NCPU];
-static struct proc ptable[NPROC];
+struct proc ptable[NPROC];
 static struct proc *initproc;
 
 static struct spinlock pid_lock;  // guards next_pid
@@ -52,20 +52,6 @@ waitq_of(void *chan)
 }
 
 extern void usertrap(void);
-
-// The process running on this hart, or 0 in the scheduler. A process (or kernel thread)
-// runs in the kernel only on its own kernel stack (KSTACK(slot), memlayout.h), so the
-// stack pointer names it, with no per-hart record to read under masked interrupts (the
-// process could move harts in between); the scheduler runs on its boot stack.
-struct proc *
-myproc(void)
-{
-  uint64 sp = read_sp();
-
-  if (sp < KSTACK(NPROC - 1) || sp > MAXVA)
-    return 0;
-  return &ptable[(MAXVA - 1 - sp) / ((KSTACK_PAGES + 1) * PGSIZE)];
-}
 
 void
 proc_init(void)
@@ -719,6 +705,14 @@ setkilled(struct proc *p)
   spin_lock(&p->lock);
   doom(p);
   spin_unlock(&p->lock);
+}
+
+// Has the calling process been killed? For files that do not see struct proc (myproc()
+// is inline in proc.h): the console, the driver, the device layer.
+int
+current_killed(void)
+{
+  return killed(myproc());
 }
 
 // Has p been killed? Cheap enough to ask in every loop that may block for long.

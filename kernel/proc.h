@@ -6,6 +6,7 @@
 #include "param.h"
 #include "spinlock.h"
 #include "riscv.h"
+#include "memlayout.h"
 
 // Callee-saved registers that swtch() saves and restores (RISC-V psABI: ra, sp, s0..s11).
 struct context {
@@ -31,7 +32,10 @@ struct cpu {
 
 extern struct cpu cpus[NCPU];
 
-_Static_assert(__builtin_offsetof(struct cpu, id) == 0, "cpuid() reads the id at tp + 0");
+_Static_assert(__builtin_offsetof(struct cpu, id) == 0 &&
+                   __builtin_offsetof(struct cpu, noff) == CPU_NOFF &&
+                   __builtin_offsetof(struct cpu, intr_owed) == CPU_INTR_OWED,
+               "cpuid() and spinlock.h read struct cpu at fixed offsets from tp");
 
 // This hart's struct cpu. Call holding a spin lock or with interrupts off: otherwise the
 // thread may move to another hart right after reading tp.
@@ -100,5 +104,26 @@ struct proc {
   void (*kfn)(void *);  // kernel thread body and its argument
   void *karg;
 };
+
+extern struct proc ptable[NPROC];  // proc.c
+
+// The process running on this hart, or 0 in the scheduler. A process (or kernel thread)
+// runs in the kernel only on its own kernel stack (KSTACK(slot), memlayout.h), so the
+// stack pointer names it, and reading sp is one instruction that no move to another hart
+// can split; the scheduler runs on its boot stack. Inline: a send asks it a dozen times.
+// (The host-side file system tests, test/fs_host, bring their own.)
+#ifndef __riscv
+struct proc *myproc(void);
+#else
+static inline struct proc *
+myproc(void)
+{
+  uint64 sp = read_sp();
+
+  if (sp < KSTACK(NPROC - 1) || sp > MAXVA)
+    return 0;
+  return &ptable[(MAXVA - 1 - sp) / ((KSTACK_PAGES + 1) * PGSIZE)];
+}
+#endif
 
 void swtch(struct context *old, struct context *new);

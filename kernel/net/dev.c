@@ -145,7 +145,7 @@ dev_tx_wait_room(struct net_device *dev, int nonblock)
       r = -EAGAIN;
       break;
     }
-    if (killed(myproc())) {
+    if (current_killed()) {
       r = -EINTR;
       break;
     }
@@ -254,15 +254,13 @@ net_dev_init(void)
     panic("net_dev_init: kthread_create");
 }
 
-// Record station as the next stop on skb's path ("a > b > c").
+// Record station as the next stop on skb's path ("a > b > c"); net_trace (skbuff.h)
+// calls it while the trace is on.
 void
-net_trace(struct sk_buff *skb, const char *station)
+net_trace_record(struct sk_buff *skb, const char *station)
 {
-  int n;
+  int n = strlen(skb->path);
 
-  if (!net_trace_on || skb == 0)
-    return;
-  n = strlen(skb->path);
   if (n > 0 && n + 3 < sizeof(skb->path)) {
     safestrcpy(skb->path + n, " > ", sizeof(skb->path) - n);
     n += 3;

@@ -268,7 +268,7 @@ raw_sendmsg(struct socket *so, uint64 ubuf, int len, struct sockaddr_in *to, int
 {
   struct net_device *dev = netdev_get();
   struct sk_buff *skb;
-  uint32 daddr;
+  uint32 daddr = 0;  // set by raw_dest when it returns 0
   int r;
 
   raw_attach(so);

@@ -96,27 +96,6 @@ kfree_skb(struct sk_buff *skb)
   spin_unlock(&pool.lock);
 }
 
-// Make room for headers in an empty skb: data and tail move len bytes forward.
-void
-skb_reserve(struct sk_buff *skb, uint len)
-{
-  if (skb->len != 0 || len > skb_tailroom(skb))
-    panic("skb_reserve");
-  skb->data += len;
-  skb->tail += len;
-}
-
-// Prepend len bytes (a header); returns the new data pointer.
-uchar *
-skb_push(struct sk_buff *skb, uint len)
-{
-  if (len > skb_headroom(skb))
-    panic("skb_push: no headroom");
-  skb->data -= len;
-  skb->len += len;
-  return skb->data;
-}
-
 // Strip len bytes from the front (a parsed header); returns the new data pointer, or 0
 // (and changes nothing) when the packet is shorter than len.
 uchar *
@@ -129,20 +108,6 @@ skb_pull(struct sk_buff *skb, uint len)
   return skb->data;
 }
 
-// Append len bytes; returns a pointer to them (the old tail).
-uchar *
-skb_put(struct sk_buff *skb, uint len)
-{
-  uchar *p;
-
-  if (len > skb_tailroom(skb))
-    panic("skb_put: no tailroom");
-  p = skb->tail;
-  skb->tail += len;
-  skb->len += len;
-  return p;
-}
-
 // Cut the packet to len bytes (drops trailing padding); longer len changes nothing.
 void
 skb_trim(struct sk_buff *skb, uint len)
@@ -151,18 +116,6 @@ skb_trim(struct sk_buff *skb, uint len)
     skb->len = len;
     skb->tail = skb->data + len;
   }
-}
-
-uint
-skb_headroom(struct sk_buff *skb)
-{
-  return skb->data - skb->head;
-}
-
-uint
-skb_tailroom(struct sk_buff *skb)
-{
-  return skb->end - skb->tail;
 }
 
 // Where p points in skb, the same place in the copy n (0 stays 0).

@@ -54,15 +54,61 @@ struct skb_stats {
 void skb_init(void);
 struct sk_buff *alloc_skb(void);  // empty buffer, data == head; 0 when the pool is empty
 void kfree_skb(struct sk_buff *skb);
-void skb_reserve(struct sk_buff *skb, uint len);  // grow headroom of an empty skb
-uchar *skb_push(struct sk_buff *skb, uint len);   // prepend: data -= len
-uchar *skb_pull(struct sk_buff *skb, uint len);   // strip: data += len; 0 if len > skb->len
-uchar *skb_put(struct sk_buff *skb, uint len);    // append: tail += len
-void skb_trim(struct sk_buff *skb, uint len);     // cut the packet to len bytes
-uint skb_headroom(struct sk_buff *skb);
-uint skb_tailroom(struct sk_buff *skb);
+uchar *skb_pull(struct sk_buff *skb, uint len);       // strip: data += len; 0 if len > skb->len
+void skb_trim(struct sk_buff *skb, uint len);         // cut the packet to len bytes
 struct sk_buff *skb_clone_copy(struct sk_buff *skb);  // a full copy, 0 if the pool is empty
 void skb_get_stats(struct skb_stats *st);
+
+// The pointer moves every layer makes on every packet, static inline: under QEMU a call
+// and its return each cost a lookup of the next block of translated code, about as much
+// as the few instructions here.
+void panic(const char *msg) __attribute__((noreturn));  // defs.h
+
+static inline uint
+skb_headroom(struct sk_buff *skb)
+{
+  return skb->data - skb->head;
+}
+
+static inline uint
+skb_tailroom(struct sk_buff *skb)
+{
+  return skb->end - skb->tail;
+}
+
+// Make room for headers in an empty skb: data and tail move len bytes forward.
+static inline void
+skb_reserve(struct sk_buff *skb, uint len)
+{
+  if (skb->len != 0 || len > skb_tailroom(skb))
+    panic("skb_reserve");
+  skb->data += len;
+  skb->tail += len;
+}
+
+// Prepend len bytes (a header); returns the new data pointer.
+static inline uchar *
+skb_push(struct sk_buff *skb, uint len)
+{
+  if (len > skb_headroom(skb))
+    panic("skb_push: no headroom");
+  skb->data -= len;
+  skb->len += len;
+  return skb->data;
+}
+
+// Append len bytes; returns a pointer to them (the old tail).
+static inline uchar *
+skb_put(struct sk_buff *skb, uint len)
+{
+  uchar *p = skb->tail;
+
+  if (len > skb_tailroom(skb))
+    panic("skb_put: no tailroom");
+  skb->tail += len;
+  skb->len += len;
+  return p;
+}
 
 // Queues (not locked: the caller holds the lock of the structure the queue lives in).
 void skb_queue_init(struct sk_buff_head *q);
@@ -72,7 +118,15 @@ struct sk_buff *skb_dequeue(struct sk_buff_head *q);
 void skb_queue_purge(struct sk_buff_head *q);  // free everything queued
 
 // Packet-path trace (net/dev.c): net_trace(skb, "ip_output") records a station; the last
-// station prints the whole line on the console when the trace is switched on.
+// station prints the whole line on the console when the trace is switched on. Every
+// station calls it, so the test of the switch is inline and costs no call while it is off.
 extern int net_trace_on;
-void net_trace(struct sk_buff *skb, const char *station);
+void net_trace_record(struct sk_buff *skb, const char *station);
+
+static inline void
+net_trace(struct sk_buff *skb, const char *station)
+{
+  if (net_trace_on && skb != 0)
+    net_trace_record(skb, station);
+}
 void net_trace_print(struct sk_buff *skb, const char *dir, const char *suffix);

@@ -32,13 +32,9 @@ int64 sys_chdir(void);
 // ---- fake system-call arguments ----
 static uint64 args[3];
 
-int
-argint(int n)
-{
-  return (int)args[n];
-}
+// argint and argaddr (defs.h) read their argument through argraw.
 uint64
-argaddr(int n)
+argraw(int n)
 {
   return args[n];
 }

@@ -6,10 +6,10 @@
 #include "fake.h"
 
 struct net_device fake_dev = {
-    .name = "fake0",
-    .dev_addr = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56},
-    .mtu = 1500,
-    .link_up = 1,
+  .name = "fake0",
+  .dev_addr = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 },
+  .mtu = 1500,
+  .link_up = 1,
 };
 int fake_dev_present = 1;     // 0: netdev_get() finds no interface
 int fake_tx_full;             // 1: dev_tx_wait_room says there is no room
@@ -43,7 +43,7 @@ net_dev_init(void)
 }
 
 void
-net_trace(struct sk_buff *skb, const char *station)
+net_trace_record(struct sk_buff *skb, const char *station)
 {
 }
 

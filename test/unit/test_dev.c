@@ -63,14 +63,8 @@ poll_wakeup(void)
   poll_wakeups++;
 }
 
-struct proc *
-myproc(void)
-{
-  return 0;
-}
-
 int
-killed(struct proc *p)
+current_killed(void)
 {
   return 0;
 }
