@@ -278,8 +278,8 @@ usertrap(void)
   struct proc *p = myproc();
   uint64 scause = csr_read(scause);
 
-  if ((csr_read(sstatus) & SSTATUS_SPP) != 0)
-    panic("usertrap: entered for a trap taken in supervisor mode");
+  // Only uservec comes here, and stvec points at it only between usertrapret's intr_off
+  // and the sret into user mode: a trap taken here came from user mode.
   csr_write(stvec, (uint64)kernelvec);  // from here on, traps are kernel traps
   enum trap_outcome what = trap_dispatch(scause, 0);
   if (what == TRAP_FAULT)
@@ -292,18 +292,22 @@ usertrap(void)
 }
 
 // Fill in the trapframe fields that uservec reads on the next trap from user space, and
-// the CSRs that sret reads to enter user mode at the saved pc with interrupts on.
+// the sstatus bits that sret reads to enter user mode with interrupts on (userret sets
+// sepc from the trapframe).
 static void
 trapframe_prepare(struct proc *p)
 {
   struct trapframe *tf = p->trapframe;
+  uint64 s = csr_read(sstatus);
 
   tf->kernel_sp = p->kstack + KSTACK_PAGES * PGSIZE;
   tf->kernel_trap = (uint64)usertrap;
   tf->kernel_tp = read_tp();
   // sret: SPP = 0 returns to user mode, SPIE = 1 turns interrupts on there [priv 4.1.1].
-  csr_write(sstatus, (csr_read(sstatus) & ~SSTATUS_SPP) | SSTATUS_SPIE);
-  csr_write(sepc, tf->epc);
+  // Usually already so (the trap from user mode, or any sret since, left them so [priv
+  // 4.1.1]); write only when not: under QEMU a CSR write costs a trip through its loop.
+  if ((s & (SSTATUS_SPP | SSTATUS_SPIE)) != SSTATUS_SPIE)
+    csr_write(sstatus, (s & ~SSTATUS_SPP) | SSTATUS_SPIE);
 }
 
 // Return the current process to user space. Interrupts stay off from here until sret:
@@ -314,8 +318,6 @@ usertrapret(void)
   struct proc *p = myproc();
 
   intr_off();
-  if (csr_read(satp) != MAKE_SATP(p->pagetable))
-    panic("usertrapret: this hart is not on the process's page table");
   csr_write(stvec, (uint64)uservec);
   trapframe_prepare(p);
   userret(p->trapframe);
