@@ -10,7 +10,7 @@
 //
 // Kernel virtual memory is identity mapped (VA == PA) for RAM and devices, so a physical
 // address handed to a DMA engine is simply the kernel pointer cast to uint64. At the top
-// of the address space: the kernel stacks, each with an unmapped guard page below it.
+// of the address space: the kernel stacks, each with unmapped guard pages below it.
 //
 // Every user page table holds the kernel's mappings too (without PTE_U, so user mode
 // cannot touch them), so a trap or system call runs in the kernel without changing satp:
@@ -48,5 +48,8 @@
 #define USERTOP PLIC
 
 #define KSTACK_PAGES 2
-// Kernel stack of process slot p: KSTACK_PAGES pages, with an unmapped guard page below.
-#define KSTACK(p) (MAXVA - ((p) + 1) * (KSTACK_PAGES + 1) * PGSIZE)
+// Kernel stack of process slot p: KSTACK_PAGES pages at the bottom of a KSTACK_STRIDE
+// slot; the rest of the slot, below the next one up, stays unmapped (a guard). The
+// stride is a power of two, so that myproc() finds the slot from sp with a shift.
+#define KSTACK_STRIDE (4 * PGSIZE)
+#define KSTACK(p)     (MAXVA - ((p) + 1) * KSTACK_STRIDE)

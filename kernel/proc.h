@@ -122,7 +122,7 @@ myproc(void)
 
   if (sp < KSTACK(NPROC - 1) || sp > MAXVA)
     return 0;
-  return &ptable[(MAXVA - 1 - sp) / ((KSTACK_PAGES + 1) * PGSIZE)];
+  return &ptable[(MAXVA - 1 - sp) / KSTACK_STRIDE];
 }
 #endif
 

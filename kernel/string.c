@@ -11,6 +11,7 @@ memset(void *dst, int c, uint64 n)
 
   if ((uint64)d % 8 == 0) {
     uint64 w = (uchar)c * 0x0101010101010101UL;
+#pragma GCC unroll 4  // under QEMU each pass of a loop is a block of translated code
     for (; i + 8 <= n; i += 8)
       *(uint64 *)(d + i) = w;
   }

@@ -95,8 +95,10 @@ eth_output(struct sk_buff *skb, const uchar *dst, uint16 type)
     return -ENETUNREACH;
   }
   eh = (struct ethhdr *)skb_push(skb, ETH_HLEN);
-  memmove(eh->h_dest, dst, ETH_ALEN);
-  memmove(eh->h_source, dev->dev_addr, ETH_ALEN);
+  for (int i = 0; i < ETH_ALEN; i++) {  // not memmove: six bytes, on every frame sent
+    eh->h_dest[i] = dst[i];
+    eh->h_source[i] = dev->dev_addr[i];
+  }
   eh->h_proto = htons(type);
   if (skb->len < ETH_ZLEN && skb_tailroom(skb) >= ETH_ZLEN - skb->len)
     memset(skb_put(skb, ETH_ZLEN - skb->len), 0, ETH_ZLEN - skb->len);  // pad short frames

@@ -38,16 +38,6 @@ inet_get_protocol(uint8 proto)
   return inet_protos[proto];
 }
 
-// Is addr (network order) the limited broadcast or our subnet's directed broadcast?
-int
-ip_is_broadcast(uint32 addr)
-{
-  if (addr == INADDR_BROADCAST)
-    return 1;
-  return netcfg.netmask != INADDR_BROADCAST && netcfg.netmask != 0 &&
-         addr == (netcfg.addr | ~netcfg.netmask);
-}
-
 // Is a packet to daddr (network order) ours to receive?
 static int
 ip_for_us(uint32 daddr)

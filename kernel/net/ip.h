@@ -9,6 +9,8 @@
 #include "../types.h"
 #include "skbuff.h"
 #include "wire.h"
+#include "in.h"
+#include "net.h"
 
 struct socket;
 
@@ -29,8 +31,7 @@ int ip_queue_xmit(struct sk_buff *skb, uint32 saddr, uint32 daddr, uint8 proto);
 int ip_output(struct sk_buff *skb);  // skb->data is a complete IP packet
 int inet_add_protocol(uint8 proto, const struct net_protocol *p);  // 0 or -1
 const struct net_protocol *inet_get_protocol(uint8 proto);         // or 0
-int ip_is_broadcast(uint32 addr);             // 255.255.255.255 or our subnet's
-int ip_route(uint32 daddr, uint32 *nexthop);  // 0 or -ENETUNREACH
+int ip_route(uint32 daddr, uint32 *nexthop);                       // 0 or -ENETUNREACH
 
 // icmp.c
 void icmp_init(void);
@@ -45,3 +46,14 @@ uint16 csum_fold(uint32 sum);  // fold, complement: the value to store (network 
 uint16 inet_csum(const void *buf, uint len);  // csum_fold(csum_partial())
 // The sum of the pseudo-header of UDP/TCP (RFC 768): addresses, protocol, length.
 uint32 csum_pseudo(uint32 saddr, uint32 daddr, uint8 proto, uint16 len);
+
+// Is addr (network order) the limited broadcast or our subnet's directed broadcast?
+// Inline: every send asks it (UDP, routing, ARP), and under QEMU a call costs a lookup.
+static inline int
+ip_is_broadcast(uint32 addr)
+{
+  if (addr == INADDR_BROADCAST)
+    return 1;
+  return netcfg.netmask != INADDR_BROADCAST && netcfg.netmask != 0 &&
+         addr == (netcfg.addr | ~netcfg.netmask);
+}
