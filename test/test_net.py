@@ -127,3 +127,27 @@ def test_net_bench_smoke(ctx):
             key, r.get(key))
     bad = [b for path in r["pcap"] for b in guest.pcap_check.bad_frames(path)]
     assert not bad, "bad frames from the guest during the bench:\n  " + "\n  ".join(bad[:20])
+
+
+@harness.timeout(180)
+def test_net_tbprof_counts_a_send(ctx):
+    # tools/tbprof.py (the TCG-plugin profiler docs/internals.md points to) still builds,
+    # loads into QEMU and finds the send path: each sendto is one ecall, runs udp_sendmsg
+    # and e1000_xmit_frame, and costs a plausible number of guest instructions.
+    n = 1000
+    r = subprocess.run([sys.executable, os.path.join(harness.ROOT, "tools", "tbprof.py"),
+                        "--per", str(n), "--top", "60",
+                        "udpblast 10.0.2.2 PORT 64 %d" % n],
+                       cwd=harness.ROOT, capture_output=True, text=True, timeout=170)
+    assert r.returncode == 0, "tbprof failed:\n" + r.stdout[-2000:] + r.stderr[-2000:]
+    m = re.search(r"per operation: (\d+) instructions, (\d+) blocks, ([\d.]+) indirect jumps, "
+                  r"([\d.]+) CSR accesses, ([\d.]+) ecalls", r.stdout)
+    assert m, "tbprof printed no summary:\n" + r.stdout[-2000:]
+    insns, ecalls = int(m.group(1)), float(m.group(5))
+    ctx.note("per 64-byte sendto: %s instructions, %s blocks, %s indirect jumps, %s CSR "
+             "accesses" % m.group(1, 2, 3, 4))
+    assert 0.9 <= ecalls <= 1.2, "expected one ecall per sendto, got %.2f" % ecalls
+    assert 500 < insns < 20000, "implausible instructions per sendto: %d" % insns
+    for fn in ("udp_sendmsg", "e1000_xmit_frame", "csum_partial"):
+        assert re.search(r"^%s\s" % fn, r.stdout, re.M), "%s missing from the profile:\n%s" % (
+            fn, r.stdout[-3000:])
