@@ -25,7 +25,7 @@ _Static_assert(USERTOP % (1L << 21) == 0 && USERTOP < (1L << 30),
                "USERTOP must be 2 MiB aligned and inside root entry 0");
 
 // The leaf PTE for va, allocating intermediate tables when create != 0; 0 on failure.
-static pte_t *
+static inline pte_t *
 pte_find(pagetable_t pt, uint64 va, int create)
 {
   if (va >= MAXVA)
@@ -259,7 +259,8 @@ walkaddr(pagetable_t pt, uint64 va)
 }
 
 // Physical address for va if its page has all of need (PTE_W for stores), else 0.
-static char *
+// (inline, like user_range and pte_find: every system call that copies runs them)
+static inline char *
 user_page(pagetable_t pt, uint64 va, int need)
 {
   pte_t *pte = pte_find(pt, va, 0);
@@ -328,7 +329,7 @@ copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max)
 }
 
 // Is [va, va+len) inside the current process's memory?
-static struct proc *
+static inline struct proc *
 user_range(uint64 va, uint64 len)
 {
   struct proc *p = myproc();

@@ -137,6 +137,11 @@ dev_tx_wait_room(struct net_device *dev, int nonblock)
 {
   int r = 0;
 
+  // Nearly always there is room: look without the lock first. (A sender that finds
+  // room here may still find the queue full when it sends, as it could after taking
+  // the lock: dev_queue_xmit then returns -ENOBUFS and counts it.)
+  if (__atomic_load_n(&dev->txq.qlen, __ATOMIC_RELAXED) < TXQ_MAX)
+    return 0;
   spin_lock(&dev->txq_lock);
   if (dev->txq.qlen >= TXQ_MAX)
     dev->stats.tx_queue_full++;

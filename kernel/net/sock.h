@@ -46,7 +46,7 @@ struct socket {
   struct sk_buff_head rcvq;  // received packets, each with its headers still reachable
   uint rcvq_max;
   uint64 rx_queued, rx_dropped;  // per-socket counters (netstat)
-  uint64 tx_packets;
+  uint64 tx_packets;             // atomic adds, no lock (sock_sendmsg)
   int closing;
   struct socket *hash_next;  // the protocol's port table link (its lock, not so->lock)
   int pid;                   // the process that created it (netstat); not locked

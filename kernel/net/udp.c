@@ -101,6 +101,8 @@ udp_autobind(struct socket *so)
 {
   int r = 0;
 
+  if (__atomic_load_n(&so->lport, __ATOMIC_ACQUIRE) != 0)
+    return 0;  // bound already (a bound port never changes): no lock on every send
   spin_lock(&udp_lock);
   if (so->lport == 0)
     r = udp_hash_insert(so, INADDR_ANY, 0);
