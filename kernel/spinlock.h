@@ -42,32 +42,35 @@ void spin_lock_misuse(struct spinlock *lk, const char *why) __attribute__((noret
 #ifdef __riscv
 #include "riscv.h"
 
-// Hold interrupts back until the matching irq_pop_off. The "memory" clobber keeps the
-// compiler from moving the critical section's loads and stores across it.
-static inline void
-irq_push_off(void)
+// Add d to this hart's noff, relative to tp (see above); returns the new count. The
+// "memory" clobber keeps the compiler from moving the critical section's loads and
+// stores across it.
+static inline int
+noff_add(int d)
 {
   int n;
 
   asm volatile("lw %[n], %[off](tp)\n\t"
-               "addiw %[n], %[n], 1\n\t"
+               "addw %[n], %[n], %[d]\n\t"
                "sw %[n], %[off](tp)"
                : [n] "=&r"(n)
-               : [off] "i"(CPU_NOFF)
+               : [d] "r"(d), [off] "i"(CPU_NOFF)
                : "memory");
+  return n;
+}
+
+// Hold interrupts back until the matching irq_pop_off.
+static inline void
+irq_push_off(void)
+{
+  noff_add(1);
 }
 
 static inline void
 irq_pop_off(void)
 {
-  int n;
+  int n = noff_add(-1);
 
-  asm volatile("lw %[n], %[off](tp)\n\t"
-               "addiw %[n], %[n], -1\n\t"
-               "sw %[n], %[off](tp)"
-               : [n] "=&r"(n)
-               : [off] "i"(CPU_NOFF)
-               : "memory");
   if (n > 0)
     return;
   if (n < 0)
