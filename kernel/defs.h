@@ -89,8 +89,7 @@ int fork(void);
 void exit(int status) __attribute__((noreturn));
 int wait(uint64 status_addr);
 int kill(int pid);
-int killed(struct proc *p);
-int current_killed(void);  // killed(myproc()), for files without proc.h
+int current_killed(void);  // killed(myproc()) (proc.h), for files without proc.h
 void setkilled(struct proc *p);
 int growproc(int n);
 void sleep(void *chan, struct spinlock *lk);
@@ -125,21 +124,7 @@ void irq_dispatch(void);  // supervisor external interrupt: claim, handle, compl
 // exec.c
 int exec(char *path, char **argv);
 
-// syscall.c: argument fetch for sys_* handlers
-uint64 argraw(int n);
-// An int argument, and a user address argument (checked only when used, by
-// copy_from_user and friends). Inline: a system call fetches several.
-static inline int
-argint(int n)
-{
-  return (int)argraw(n);
-}
-
-static inline uint64
-argaddr(int n)
-{
-  return argraw(n);
-}
+// syscall.c: argument fetch for sys_* handlers (argraw, argint, argaddr: proc.h)
 int argstr(int n, char *buf, int max);   // length, or -EFAULT / -ENAMETOOLONG
 int fetchaddr(uint64 addr, uint64 *ip);  // 0 or -EFAULT
 int fetchstr(uint64 addr, char *buf, int max);

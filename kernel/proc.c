@@ -715,13 +715,6 @@ current_killed(void)
   return killed(myproc());
 }
 
-// Has p been killed? Cheap enough to ask in every loop that may block for long.
-int
-killed(struct proc *p)
-{
-  return __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE);
-}
-
 // read() and write() of files and devices move bytes either to/from user memory (the
 // address is checked through the page table) or kernel memory (trusted). One helper for
 // both directions: out != 0 copies kbuf to addr, otherwise addr to kbuf. 0 or -1.

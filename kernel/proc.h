@@ -107,6 +107,14 @@ struct proc {
 
 extern struct proc ptable[NPROC];  // proc.c
 
+// Has p been killed? Cheap enough to ask in every loop that may block for long, and
+// asked twice on every system call: inline.
+static inline int
+killed(struct proc *p)
+{
+  return __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE);
+}
+
 // The process running on this hart, or 0 in the scheduler. A process (or kernel thread)
 // runs in the kernel only on its own kernel stack (KSTACK(slot), memlayout.h), so the
 // stack pointer names it, and reading sp is one instruction that no move to another hart
@@ -125,5 +133,35 @@ myproc(void)
   return &ptable[(MAXVA - 1 - sp) / KSTACK_STRIDE];
 }
 #endif
+
+// System-call arguments (syscall.c has the rest): the n-th argument register (a0..a5),
+// raw; as an int; as a user address (checked only when used, by copy_from_user and
+// friends). Inline: a system call fetches several. (test/fs_host brings its own argraw.)
+void panic(const char *msg) __attribute__((noreturn));  // defs.h
+#ifndef __riscv
+uint64 argraw(int n);
+#else
+static inline uint64
+argraw(int n)
+{
+  // a0..a5 are consecutive in struct trapframe (an index, not a switch: a jump table is
+  // one more indirect jump, which QEMU pays for like a call).
+  if (n < 0 || n > 5)
+    panic("argraw: n > 5");
+  return (&myproc()->trapframe->a0)[n];
+}
+#endif
+
+static inline int
+argint(int n)
+{
+  return (int)argraw(n);
+}
+
+static inline uint64
+argaddr(int n)
+{
+  return argraw(n);
+}
 
 void swtch(struct context *old, struct context *new);

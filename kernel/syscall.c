@@ -39,17 +39,6 @@ fetchstr(uint64 addr, char *buf, int max)
   return -EFAULT;
 }
 
-// The n-th system-call argument register (a0..a5), raw.
-uint64
-argraw(int n)
-{
-  // a0..a5 are consecutive in struct trapframe (an index, not a switch: a jump table is
-  // one more indirect jump, which QEMU pays for like a call).
-  if (n < 0 || n > 5)
-    panic("argraw: n > 5");
-  return (&myproc()->trapframe->a0)[n];
-}
-
 // The n-th argument as a string: its length, -EFAULT or -ENAMETOOLONG.
 int
 argstr(int n, char *buf, int max)

@@ -6,6 +6,8 @@
 // -EINVAL (bad length), -EAFNOSUPPORT (not AF_INET), and whatever the layers below say.
 #include "types.h"
 #include "param.h"
+#include "spinlock.h"
+#include "proc.h"
 #include "defs.h"
 #include "errno.h"
 #include "file.h"

@@ -198,11 +198,12 @@ on_ecall(void)
   return TRAP_SYSCALL;
 }
 
+// Searched in order: system calls, by far the most frequent, first.
 static const struct trap_cause trap_causes[] = {
+  { EXC_ECALL_U, "ecall from user mode", on_ecall },
   { SCAUSE_INTR | IRQ_S_SOFT, "software interrupt", on_soft },
   { SCAUSE_INTR | IRQ_S_TIMER, "timer interrupt", on_timer },
   { SCAUSE_INTR | IRQ_S_EXT, "external interrupt", on_external },
-  { EXC_ECALL_U, "ecall from user mode", on_ecall },
   { EXC_INST_MISALIGNED, "misaligned jump", 0 },
   { EXC_INST_ACCESS, "access fault (fetch)", 0 },
   { EXC_ILLEGAL_INST, "illegal instruction", 0 },
