@@ -521,7 +521,7 @@ sched(void)
   }
   // Whether interrupts come back on at the last irq_pop_off() belongs to this kernel
   // thread, not to the hart: on if they are on now or owed. Carry it across the switch:
-  // the scheduler switches back to us with interrupts off (spinlock.c).
+  // the scheduler switches back to us with interrupts off (spinlock.h).
   int intr_wanted = intr_get() || c->intr_owed;
   swtch(&p->context, &c->context);
   if (intr_wanted)

@@ -75,9 +75,10 @@ irq_pop_off(void)
     return;
   if (n < 0)
     spin_lock_misuse(0, "irq_pop_off: unbalanced");
-  // noff is 0. If intr_owed is set, interrupts are off (kerneltrap or sched turned them
-  // off when it set it), so this thread cannot move before it reads it. If it is clear,
-  // a thread that moves first finds it clear on the new hart too: it is only ever set
+  // noff is 0. If intr_owed is set, interrupts are off (kerneltrap turns them off when
+  // it sets it; sched sets it only on the way back from the scheduler, which switches
+  // with them off), so this thread cannot move before it reads it. If it is clear, a
+  // thread that moves first finds it clear on the new hart too: it is only ever set
   // while noff > 0.
   int *owed = (int *)(read_tp() + CPU_INTR_OWED);
   if (*owed) {

@@ -347,7 +347,7 @@ kerneltrap(void)
   if (intr_get())
     panic("kernel trap in supervisor mode with interrupts on: they must be off here");
   if ((scause & SCAUSE_INTR) && mycpu()->noff > 0) {
-    // This hart holds a spin lock: hold the interrupt back (spinlock.c). Return with
+    // This hart holds a spin lock: hold the interrupt back (spinlock.h). Return with
     // interrupts off; the source stays pending, and the irq_pop_off that releases the
     // last lock turns interrupts on again and so takes it.
     mycpu()->intr_owed = 1;
