@@ -20,7 +20,7 @@ struct context {
 struct cpu {
   int id;                  // hart id; first, for cpuid() in riscv.h
   int noff;                // spin locks held on this hart (irq_push_off depth): while it
-                           // is above 0, interrupts are held back (spinlock.c)
+                           // is above 0, interrupts are held back (spinlock.h)
   int intr_owed;           // turn interrupts on when noff drops to 0: an interrupt was
                            // held back, or the thread switched in had them on (sched)
   int next_slot;           // round robin: the scheduler looks at ptable[next_slot] first
