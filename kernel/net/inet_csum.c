@@ -59,22 +59,6 @@ csum_partial(const void *buf, uint len, uint32 sum)
   return (uint32)acc;
 }
 
-// Fold the carries into 16 bits and complement; returned in network byte order.
-uint16
-csum_fold(uint32 sum)
-{
-  while (sum >> 16)
-    sum = (sum & 0xffff) + (sum >> 16);
-  return htons((uint16)~sum);
-}
-
-// The checksum of one buffer.
-uint16
-inet_csum(const void *buf, uint len)
-{
-  return csum_fold(csum_partial(buf, len, 0));
-}
-
 // Sum of the 12-byte pseudo-header (RFC 768): source, destination, zero, protocol,
 // length. Addresses in network order, len in host order.
 // Its six big-endian words are the halves of each address, 0:proto, and len; summed

@@ -42,8 +42,6 @@ void icmp_send_unreach(struct sk_buff *skb, int code);
 
 // inet_csum.c: the Internet checksum (RFC 1071).
 uint32 csum_partial(const void *buf, uint len, uint32 sum);  // add 16-bit words
-uint16 csum_fold(uint32 sum);  // fold, complement: the value to store (network order)
-uint16 inet_csum(const void *buf, uint len);  // csum_fold(csum_partial())
 // The sum of the pseudo-header of UDP/TCP (RFC 768): addresses, protocol, length.
 uint32 csum_pseudo(uint32 saddr, uint32 daddr, uint8 proto, uint16 len);
 
@@ -56,4 +54,21 @@ ip_is_broadcast(uint32 addr)
     return 1;
   return netcfg.netmask != INADDR_BROADCAST && netcfg.netmask != 0 &&
          addr == (netcfg.addr | ~netcfg.netmask);
+}
+
+// Fold the carries into 16 bits and complement: the value to store in a header
+// (network order). Inline, like inet_csum: every packet sent is summed twice.
+static inline uint16
+csum_fold(uint32 sum)
+{
+  while (sum >> 16)
+    sum = (sum & 0xffff) + (sum >> 16);
+  return htons((uint16)~sum);
+}
+
+// The checksum of one buffer: csum_fold(csum_partial()).
+static inline uint16
+inet_csum(const void *buf, uint len)
+{
+  return csum_fold(csum_partial(buf, len, 0));
 }

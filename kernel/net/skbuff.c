@@ -167,19 +167,6 @@ skb_queue_init(struct sk_buff_head *q)
   q->qlen = 0;
 }
 
-// Append skb at the tail of q.
-void
-skb_queue_tail(struct sk_buff_head *q, struct sk_buff *skb)
-{
-  skb->next = 0;
-  if (q->tail)
-    q->tail->next = skb;
-  else
-    q->head = skb;
-  q->tail = skb;
-  q->qlen++;
-}
-
 // Put skb back at the front of q (a packet that could not be sent after all).
 void
 skb_queue_head(struct sk_buff_head *q, struct sk_buff *skb)
@@ -189,23 +176,6 @@ skb_queue_head(struct sk_buff_head *q, struct sk_buff *skb)
   if (q->tail == 0)
     q->tail = skb;
   q->qlen++;
-}
-
-// Remove and return the first skb of q, or 0 if q is empty.
-struct sk_buff *
-skb_dequeue(struct sk_buff_head *q)
-{
-  struct sk_buff *skb;
-
-  skb = q->head;
-  if (skb == 0)
-    return 0;
-  q->head = skb->next;
-  if (q->head == 0)
-    q->tail = 0;
-  q->qlen--;
-  skb->next = 0;
-  return skb;
 }
 
 // Free everything on q.

@@ -112,10 +112,37 @@ skb_put(struct sk_buff *skb, uint len)
 
 // Queues (not locked: the caller holds the lock of the structure the queue lives in).
 void skb_queue_init(struct sk_buff_head *q);
-void skb_queue_tail(struct sk_buff_head *q, struct sk_buff *skb);
 void skb_queue_head(struct sk_buff_head *q, struct sk_buff *skb);  // put back at the front
-struct sk_buff *skb_dequeue(struct sk_buff_head *q);
-void skb_queue_purge(struct sk_buff_head *q);  // free everything queued
+void skb_queue_purge(struct sk_buff_head *q);                      // free everything queued
+
+// Append skb at the tail of q. (Inline, as the dequeue: each sent frame passes txq.)
+static inline void
+skb_queue_tail(struct sk_buff_head *q, struct sk_buff *skb)
+{
+  skb->next = 0;
+  if (q->tail)
+    q->tail->next = skb;
+  else
+    q->head = skb;
+  q->tail = skb;
+  q->qlen++;
+}
+
+// Remove and return the first skb of q, or 0 if q is empty.
+static inline struct sk_buff *
+skb_dequeue(struct sk_buff_head *q)
+{
+  struct sk_buff *skb = q->head;
+
+  if (skb == 0)
+    return 0;
+  q->head = skb->next;
+  if (q->head == 0)
+    q->tail = 0;
+  q->qlen--;
+  skb->next = 0;
+  return skb;
+}
 
 // Packet-path trace (net/dev.c): net_trace(skb, "ip_output") records a station; the last
 // station prints the whole line on the console when the trace is switched on. Every

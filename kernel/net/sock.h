@@ -79,7 +79,13 @@ int sock_wait_rcv(struct socket *so, int flags);
 #define MSG_SYS_SEND   0x20000000
 #define MSG_SYS_WRITE  0x40000000
 #define MSG_SYS_MASK   (MSG_SYS_SENDTO | MSG_SYS_SEND | MSG_SYS_WRITE)
-void sock_trace_tx(struct sk_buff *skb, int flags);
+void sock_trace_tx_record(struct sk_buff *skb, int flags);
+static inline void
+sock_trace_tx(struct sk_buff *skb, int flags)
+{
+  if (net_trace_on)  // nothing to record otherwise, and no call on every send
+    sock_trace_tx_record(skb, flags);
+}
 
 // The largest datagram the socket layer passes down (a UDP length field's limit, RFC 768
 // and RFC 791: 65535 - 20 - 8). sendmsg returns -EMSGSIZE above what fits one frame

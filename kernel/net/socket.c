@@ -206,9 +206,10 @@ sock_wait_rcv(struct socket *so, int flags)
   // LAB udprx END
 }
 
-// Record the system call and the socket layer as the first stations of a send's trace.
+// Record the system call and the socket layer as the first stations of a send's trace
+// (sock_trace_tx in sock.h calls it while the trace is on).
 void
-sock_trace_tx(struct sk_buff *skb, int flags)
+sock_trace_tx_record(struct sk_buff *skb, int flags)
 {
   if (flags & MSG_SYS_SENDTO)
     net_trace(skb, "sys_sendto");

@@ -96,7 +96,7 @@ udp_bind(struct socket *so, struct sockaddr_in *addr)
 }
 
 // Give an unbound socket an ephemeral port (sending or connecting binds implicitly).
-static int
+static inline int
 udp_autobind(struct socket *so)
 {
   int r = 0;

@@ -79,6 +79,6 @@ sock_wait_rcv(struct socket *so, int flags)
 }
 
 void
-sock_trace_tx(struct sk_buff *skb, int flags)
+sock_trace_tx_record(struct sk_buff *skb, int flags)
 {
 }
