@@ -8,6 +8,17 @@
 #include "in.h"
 #include "ip.h"
 
+// Fold a sum to 16 bits with the end-around carry, in straight-line steps (no loop:
+// fewer translated blocks): < 2^33, then < 2^17 + 2^16, then <= 0x10001, then <= 0xffff.
+static inline uint64
+fold16(uint64 acc)
+{
+  acc = (acc & 0xffffffff) + (acc >> 32);
+  acc = (acc & 0xffff) + (acc >> 16);
+  acc = (acc & 0xffff) + (acc >> 16);
+  return (acc & 0xffff) + (acc >> 16);
+}
+
 // Add the bytes of buf to the running sum, as big-endian 16-bit words.
 // The loop adds whole 64-bit words as the CPU loads them (little-endian): RFC 1071 2(B)
 // lets the sum be taken in either byte order and in wider words, as long as the carries
@@ -44,19 +55,9 @@ csum_partial(const void *buf, uint len, uint32 sum)
     acc += p[0] | (p[1] << 8);
   if (len == 1)
     acc += p[0];  // RFC 1071 4.1: the odd byte, padded with zero (its high half here)
-  // End-around carry, 64 bits down to 16, in straight-line steps (no loop: fewer
-  // translated blocks): < 2^33, then < 2^17 + 2^16, then <= 0x10001, then <= 0xffff.
-  acc = (acc & 0xffffffff) + (acc >> 32);
-  acc = (acc & 0xffff) + (acc >> 16);
-  acc = (acc & 0xffff) + (acc >> 16);
-  acc = (acc & 0xffff) + (acc >> 16);
+  acc = fold16(acc);
   acc = ((acc & 0xff) << 8) | (acc >> 8);  // back to big-endian words
-  acc += sum;                              // sum < 2^32 too: the same steps, less the first
-  acc = (acc & 0xffffffff) + (acc >> 32);
-  acc = (acc & 0xffff) + (acc >> 16);
-  acc = (acc & 0xffff) + (acc >> 16);
-  acc = (acc & 0xffff) + (acc >> 16);
-  return (uint32)acc;
+  return (uint32)fold16(acc + sum);
 }
 
 // Sum of the 12-byte pseudo-header (RFC 768): source, destination, zero, protocol,
@@ -68,8 +69,6 @@ uint32
 csum_pseudo(uint32 saddr, uint32 daddr, uint8 proto, uint16 len)
 {
   uint32 s = ntohl(saddr), d = ntohl(daddr);
-  uint32 sum = (s >> 16) + (s & 0xffff) + (d >> 16) + (d & 0xffff) + proto + len;
 
-  sum = (sum & 0xffff) + (sum >> 16);  // < 6 * 2^16: two folds reach 16 bits
-  return (sum & 0xffff) + (sum >> 16);
+  return (uint32)fold16((s >> 16) + (s & 0xffff) + (d >> 16) + (d & 0xffff) + proto + len);
 }
