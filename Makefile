@@ -54,6 +54,8 @@ $(GEN): $K/syscalls.tbl tools/gensyscalls.sh
 
 $(KOBJS) $(ULIBOBJS) $(UPROGS:_%=%.o): | $(GEN)
 
+$(KOBJS): CFLAGS += -ffunction-sections
+
 $K/%.o: $K/%.S
 	$(CC) $(CFLAGS) -c -o $@ $<
 

@@ -101,3 +101,26 @@ def test_docs_name_real_things():
                 problems.append("%s: tells students to run `%s`, which is not a program"
                                 % (doc, cmd))
     assert not problems, "docs out of step with the code:\n  " + "\n  ".join(problems)
+
+
+def test_send_path_is_linked_together():
+    # kernel.ld lists the send path's functions (sections .text.NAME) to lay them out
+    # next to each other. The linker ignores a name that matches nothing, so check here:
+    # each is a function of the built kernel, they come in the listed order, and the
+    # whole path fits in a few pages.
+    assert os.path.exists(os.path.join(ROOT, "kernel", "kernel.sym")), "run `make` first"
+    ld = open(os.path.join(ROOT, "kernel", "kernel.ld")).read()
+    names = re.findall(r"\*\(\.text\.(\w+)\)", ld)
+    assert len(names) >= 20, "kernel.ld lists %d functions of the send path" % len(names)
+    sym = {}
+    for line in open(os.path.join(ROOT, "kernel", "kernel.sym")):
+        f = line.split()
+        if len(f) == 2:
+            sym[f[1]] = int(f[0], 16)
+    missing = [n for n in names if n not in sym]
+    assert not missing, "kernel.ld names functions the kernel does not have: %s" % missing
+    addrs = [sym[n] for n in names]
+    assert addrs == sorted(addrs), "the send path is not linked in the listed order"
+    span = addrs[-1] - sym["uservec"]
+    assert sym["uservec"] < addrs[0] and span < 4 * 4096, \
+        "the send path spans %d bytes from uservec: more than four pages" % span

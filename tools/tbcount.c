@@ -1,9 +1,12 @@
 // A QEMU TCG plugin that counts, for every translated block of guest code, how many times
-// it ran; at exit it writes one line per block: "vaddr ninsns count lastinsn lastvaddr".
+// it ran, and how often the block that ran next started on another 4 KiB page; at exit it
+// writes one line per block: "vaddr ninsns count lastinsn lastvaddr xpage".
 // tools/tbprof.py builds it, loads it (-plugin) and turns the counts into a profile per
 // guest function: under QEMU what a kernel path costs is mostly how many instructions and
 // blocks it runs, how many of its blocks end in an indirect jump (a lookup of the next
-// block) and how many in a CSR access (a trip through the emulator's main loop).
+// block), how many in a CSR access (a trip through the emulator's main loop), and how
+// many jump to another page: QEMU links a block straight to the next one only when both
+// start on the same guest page, so a jump or call across a page is a lookup too.
 //
 // The plugin API is QEMU's public plugin interface (include/qemu/qemu-plugin.h, API
 // version 1 as in QEMU 7.2); Debian ships no header for it, so the few functions used are
@@ -29,6 +32,9 @@ extern struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin
 extern const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *insn);
 extern size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
 extern uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *insn);
+extern void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb,
+                                                 void (*cb)(unsigned int vcpu, void *udata),
+                                                 int flags, void *udata);
 extern void qemu_plugin_register_vcpu_tb_exec_inline(struct qemu_plugin_tb *tb, int op, void *ptr,
                                                      uint64_t imm);
 extern void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id,
@@ -40,8 +46,12 @@ __attribute__((visibility("default"))) int qemu_plugin_version = 1;
 // again (QEMU flushes its cache now and then) keeps counting in the same entry.
 struct block {
   uint64_t vaddr, count;
+  uint64_t xpage;  // times the next block run on this vCPU started on another page
   uint32_t ninsns, last, lastvaddr;
 };
+
+#define MAXCPUS 64
+static struct block *previous[MAXCPUS];  // per vCPU, the block it ran last
 
 #define NSLOTS (1 << 20)
 static struct block *slots[NSLOTS];
@@ -64,6 +74,21 @@ block_of(uint64_t vaddr)
   return b;
 }
 
+// Before every block runs (a call, unlike the inline count): if it starts on another page
+// than the block this vCPU ran before, count a page crossing for that one.
+static void
+on_exec(unsigned int vcpu, void *udata)
+{
+  struct block *b = udata, *prev;
+
+  if (vcpu >= MAXCPUS)
+    return;
+  prev = previous[vcpu];
+  if (prev != 0 && ((prev->vaddr ^ b->vaddr) >> 12) != 0)
+    __atomic_fetch_add(&prev->xpage, 1, __ATOMIC_RELAXED);
+  previous[vcpu] = b;
+}
+
 static void
 on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
@@ -81,6 +106,7 @@ on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
   pthread_mutex_unlock(&lock);
   // Counted inline in the translated code: no call per block run.
   qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, &b->count, 1);
+  qemu_plugin_register_vcpu_tb_exec_cb(tb, on_exec, 0 /* QEMU_PLUGIN_CB_NO_REGS */, b);
 }
 
 static void
@@ -93,8 +119,8 @@ on_qemu_exit(qemu_plugin_id_t id, void *udata)
   for (int i = 0; i < NSLOTS; i++) {
     struct block *b = slots[i];
     if (b != 0 && b->count != 0)
-      fprintf(f, "%lx %u %lu %08x %x\n", (unsigned long)b->vaddr, b->ninsns,
-              (unsigned long)b->count, b->last, b->lastvaddr);
+      fprintf(f, "%lx %u %lu %08x %x %lu\n", (unsigned long)b->vaddr, b->ninsns,
+              (unsigned long)b->count, b->last, b->lastvaddr, (unsigned long)b->xpage);
   }
   fclose(f);
 }

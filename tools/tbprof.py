@@ -67,8 +67,9 @@ def boot_and_count(command, out):
     blocks = {}
     with open(out) as f:
         for line in f:
-            va, n, count, last, lastva = line.split()
-            blocks[int(va, 16)] = (int(n), int(count), int(last, 16), int(lastva, 16))
+            va, n, count, last, lastva, xpage = line.split()
+            blocks[int(va, 16)] = (int(n), int(count), int(last, 16), int(lastva, 16),
+                                   int(xpage))
     return blocks
 
 
@@ -140,8 +141,9 @@ def main():
     per_fn = collections.defaultdict(collections.Counter)
     total = collections.Counter()
     calls = collections.Counter()
-    for va, (n, count, last, lastva) in full.items():
+    for va, (n, count, last, lastva, xpage) in full.items():
         count -= base.get(va, (0, 0))[1]
+        xpage -= base.get(va, (0, 0, 0, 0, 0))[4]
         if count <= 0:
             continue  # boot-time spinning that happened to run longer in the first boot
         if fn(va) == "main":
@@ -151,17 +153,22 @@ def main():
             c["insns"] += n * count
             c["blocks"] += count
             c[kind] += count
+            if kind == "other":  # after jalr, CSR, ecall, sret QEMU looks up the next block anyway
+                c["page"] += max(0, xpage)
         target = call_target(last, lastva | (va & ~0xffffffff))
         if target is not None:
             calls[(fn(lastva | (va & ~0xffffffff)), fn(target))] += count
     p = args.per
     print("per operation: %.0f instructions, %.0f blocks, %.1f indirect jumps, %.1f CSR "
-          "accesses, %.2f ecalls" % (total["insns"] / p, total["blocks"] / p, total["jalr"] / p,
-                                     total["csr"] / p, total["ecall"] / p))
-    print("%-28s %9s %8s %9s %6s" % ("function", "insns", "blocks", "indirect", "csr"))
+          "accesses, %.2f ecalls, %.1f jumps to another page" % (
+              total["insns"] / p, total["blocks"] / p, total["jalr"] / p, total["csr"] / p,
+              total["ecall"] / p, total["page"] / p))
+    print("%-28s %9s %8s %9s %6s %6s" % ("function", "insns", "blocks", "indirect", "csr",
+                                         "page"))
     for name, c in sorted(per_fn.items(), key=lambda x: -x[1]["insns"])[:args.top]:
-        print("%-28s %9.1f %8.1f %9.1f %6.1f" % (name[:28], c["insns"] / p, c["blocks"] / p,
-                                                 c["jalr"] / p, c["csr"] / p))
+        print("%-28s %9.1f %8.1f %9.1f %6.1f %6.1f" % (
+            name[:28], c["insns"] / p, c["blocks"] / p, c["jalr"] / p, c["csr"] / p,
+            c["page"] / p))
     if args.calls:
         print("\ndirect calls per operation (caller -> callee):")
         for (a, b), c in calls.most_common(args.top * 2):
