@@ -73,7 +73,7 @@ e1000_wr(struct e1000 *e, int reg, uint32 val)
 static int
 e1000_tx_reclaim(struct e1000 *e)
 {
-  if (!spin_holding(&e->tx_lock))
+  if (!spin_held_here(&e->tx_lock))
     panic("e1000_tx_reclaim");
   // LAB tx BEGIN
   // LAB-HINT: walk from tx_clean towards tx_tail while the descriptor's status has DD:
@@ -306,7 +306,7 @@ e1000_intr(void *arg)
 static int
 e1000_bench_fill(struct e1000 *e, struct sk_buff *frame, int max)
 {
-  if (!spin_holding(&e->tx_lock))
+  if (!spin_held_here(&e->tx_lock))
     panic("e1000_bench_fill");
   // LAB tx BEGIN
   // LAB-HINT: the ring benchmark: like e1000_xmit_frame, but the same frame in every free

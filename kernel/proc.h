@@ -164,4 +164,11 @@ argaddr(int n)
   return argraw(n);
 }
 
+// The open file behind descriptor fd of the current process, or 0 (argfd in sysfile.c).
+static inline struct file *
+fd_file(int fd)
+{
+  return fd >= 0 && fd < NOFILE ? myproc()->ofile[fd] : 0;
+}
+
 void swtch(struct context *old, struct context *new);

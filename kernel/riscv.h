@@ -1,5 +1,6 @@
 // RISC-V privileged architecture: CSR access, status bits, Sv39 page-table entries.
 // Interface: csr_read(sstatus), csr_write(stvec, x), csr_set(sie, SIE_STIE), csr_clear(...),
+// csr_read_clear(sstatus, SSTATUS_SIE),
 // intr_on/intr_off/intr_get, read_tp/write_tp, sfence_vma, and the PTE/page macros.
 // Bit positions cite "The RISC-V Instruction Set Manual, Volume II: Privileged Architecture"
 // (version 20211203), abbreviated [priv x.y.z].
@@ -17,6 +18,13 @@
 #define csr_write(csr, val)  asm volatile("csrw " #csr ", %0" ::"r"((uint64)(val)))
 #define csr_set(csr, bits)   asm volatile("csrs " #csr ", %0" ::"r"((uint64)(bits)))
 #define csr_clear(csr, bits) asm volatile("csrc " #csr ", %0" ::"r"((uint64)(bits)))
+// Clear bits and return the value from before, in one access (csrrc).
+#define csr_read_clear(csr, bits)                                             \
+  ({                                                                          \
+    uint64 __v;                                                               \
+    asm volatile("csrrc %0, " #csr ", %1" : "=r"(__v) : "r"((uint64)(bits))); \
+    __v;                                                                      \
+  })
 
 // mstatus [priv 3.1.6]
 #define MSTATUS_MPP_MASK (3L << 11)  // previous privilege mode

@@ -21,9 +21,9 @@ int
 argfd(int n, int *pfd, struct file **pf)
 {
   int fd = argint(n);
-  struct file *f;
+  struct file *f = fd_file(fd);
 
-  if (fd < 0 || fd >= NOFILE || (f = myproc()->ofile[fd]) == 0)
+  if (f == 0)
     return -EBADF;
   if (pfd)
     *pfd = fd;

@@ -1,11 +1,12 @@
 // Traps: system calls, exceptions and interrupts, from user mode (uservec.S's uservec
-// calls usertrap) and from supervisor mode (kernelvec calls kerneltrap); and the clock.
+// calls usertrap) and from supervisor mode (uservec passes them to kernelvec, which calls
+// kerneltrap); and the clock.
 // Both entry points decode scause through one table, trap_causes[], which names every
 // cause and points at its handler; exceptions have no handler: a user exception kills the
 // process (user_fault), a kernel one is a bug and panics with the cause's name.
-// usertrapret() returns to user space in two steps: trapframe_prepare() fills in what the
-// next trap and sret need, then userret restores the registers and executes sret. Both
-// run on the process's own page table, which maps the kernel too: satp does not change.
+// usertrapret() returns to user space: it fills in what the next trap and sret need, then
+// userret restores the registers and executes sret. Both run on the process's own page
+// table, which maps the kernel too: satp does not change.
 // The timer is the Sstc stimecmp (start.c): each hart re-arms it every 10 ms (100 Hz)
 // (on a hart without Sstc, machine mode forwards CLINT ticks as software interrupts);
 // hart 0 also advances `ticks`, wakes sleep(&ticks) callers and expired deadlines.
@@ -24,7 +25,6 @@
 #include "defs.h"
 
 #define TIMER_HZ      100
-#define TIME_HZ       10000000  // the virt machine's `time` counts at 10 MHz
 #define TICK_INTERVAL (TIME_HZ / TIMER_HZ)
 
 _Static_assert(__builtin_offsetof(struct trapframe, kernel_sp) == 256 &&
@@ -37,7 +37,6 @@ volatile uint64 ticks;
 
 extern char uservec[];
 extern void userret(struct trapframe *tf) __attribute__((noreturn));
-extern void kernelvec(void);
 extern volatile int panicked;
 extern int timer_sstc;  // start.c: 1 if the timer is Sstc's stimecmp
 
@@ -49,17 +48,12 @@ trap_init(void)
   spin_init(&tickslock, "ticks");
 }
 
-// Traps taken in the kernel go to kernelvec.
+// Every trap goes to uservec; sscratch = 0 says it comes from the kernel (uservec.S).
 void
 trap_inithart(void)
 {
-  csr_write(stvec, (uint64)kernelvec);
-}
-
-uint64
-time_us(void)
-{
-  return csr_read(time) / (TIME_HZ / 1000000);
+  csr_write(sscratch, 0);
+  csr_write(stvec, (uint64)uservec);
 }
 
 // Hart 0's share of a timer interrupt: advance the clock and wake the sleepers.
@@ -105,7 +99,7 @@ on_tick(void)
 }
 
 // Run this hart's alarm if it is due (interrupts off).
-static void
+static inline void
 alarm_check(struct cpu *c, uint64 now)
 {
   void (*fn)(void) = c->alarm_fn;
@@ -185,7 +179,7 @@ on_external(void)
 }
 
 // A system call: skip the ecall on return, take interrupts again, serve it.
-static enum trap_outcome
+static inline enum trap_outcome
 on_ecall(void)
 {
   struct proc *p = myproc();
@@ -239,16 +233,21 @@ trap_name(uint64 scause)
 
 // Run the handler for scause; TRAP_FAULT for an exception or an unknown cause.
 // kernel != 0 runs interrupt handlers only: an exception in the kernel is a bug.
-static enum trap_outcome
+// Inline, with system calls (most traps) tested first and on_ecall called directly: under
+// QEMU a call, a call through a pointer, and each return cost a lookup of the next block.
+static inline enum trap_outcome
 trap_dispatch(uint64 scause, int kernel)
 {
-  const struct trap_cause *tc = trap_cause(scause);
+  const struct trap_cause *tc;
   struct cpu *c = mycpu();
 
-  if (tc == 0 || tc->handler == 0 || (kernel && !(scause & SCAUSE_INTR)))
-    return TRAP_FAULT;
   if (c->alarm_fn != 0)
     alarm_check(c, csr_read(time));  // for every trap, the timer's too; no lock is held
+  if (scause == EXC_ECALL_U && !kernel)
+    return on_ecall();  // trap_causes[0]
+  tc = trap_cause(scause);
+  if (tc == 0 || tc->handler == 0 || (kernel && !(scause & SCAUSE_INTR)))
+    return TRAP_FAULT;
   return tc->handler();
 }
 
@@ -279,9 +278,6 @@ usertrap(void)
   struct proc *p = myproc();
   uint64 scause = csr_read(scause);
 
-  // Only uservec comes here, and stvec points at it only between usertrapret's intr_off
-  // and the sret into user mode: a trap taken here came from user mode.
-  csr_write(stvec, (uint64)kernelvec);  // from here on, traps are kernel traps
   enum trap_outcome what = trap_dispatch(scause, 0);
   if (what == TRAP_FAULT)
     user_fault(p, scause);
@@ -292,15 +288,17 @@ usertrap(void)
   usertrapret();
 }
 
-// Fill in the trapframe fields that uservec reads on the next trap from user space, and
-// the sstatus bits that sret reads to enter user mode with interrupts on (userret sets
-// sepc from the trapframe).
-static void
-trapframe_prepare(struct proc *p)
+// Return the current process to user space. Interrupts stay off from here until sret:
+// once userret has put the trapframe's address in sscratch, uservec would take a trap in
+// the kernel for one from user mode.
+void
+usertrapret(void)
 {
+  struct proc *p = myproc();
   struct trapframe *tf = p->trapframe;
-  uint64 s = csr_read(sstatus);
+  uint64 s = csr_read_clear(sstatus, SSTATUS_SIE);  // interrupts off, and sstatus as it was
 
+  // What uservec reads on the next trap from user space.
   tf->kernel_sp = p->kstack + KSTACK_PAGES * PGSIZE;
   tf->kernel_trap = (uint64)usertrap;
   tf->kernel_tp = read_tp();
@@ -308,20 +306,8 @@ trapframe_prepare(struct proc *p)
   // Usually already so (the trap from user mode, or any sret since, left them so [priv
   // 4.1.1]); write only when not: under QEMU a CSR write costs a trip through its loop.
   if ((s & (SSTATUS_SPP | SSTATUS_SPIE)) != SSTATUS_SPIE)
-    csr_write(sstatus, (s & ~SSTATUS_SPP) | SSTATUS_SPIE);
-}
-
-// Return the current process to user space. Interrupts stay off from here until sret:
-// once stvec points at uservec, a trap in the kernel would be taken as a user trap.
-void
-usertrapret(void)
-{
-  struct proc *p = myproc();
-
-  intr_off();
-  csr_write(stvec, (uint64)uservec);
-  trapframe_prepare(p);
-  userret(p->trapframe);
+    csr_write(sstatus, (s & ~(SSTATUS_SPP | SSTATUS_SIE)) | SSTATUS_SPIE);
+  userret(tf);  // sets sepc from the trapframe, and sscratch
 }
 
 // A trap the kernel cannot handle: say what it was and where, then stop.

@@ -1,11 +1,17 @@
-# The way between user mode and the kernel, for every trap taken in user mode.
-# Every user page table also maps the kernel (vm.c), so neither direction changes satp.
+# The way between user mode and the kernel. Every user page table also maps the kernel
+# (vm.c), so neither direction changes satp.
 #
-# uservec: stvec points here while in user mode; sscratch holds the kernel address of
-#   the process's trapframe. Save every user register xN at trapframe + N*8 (struct
-#   trapframe in proc.h; slot 0 gets sepc), load the kernel's sp and tp, jump to usertrap().
-# userret(a0 = trapframe): called by usertrapret(); keep the trapframe's address in
-#   sscratch for the next uservec, reload every user register, sret to user mode.
+# uservec: stvec, always: every trap comes here, from user mode and from the kernel.
+#   sscratch tells them apart: it holds the kernel address of the process's trapframe
+#   while the hart runs user code, and 0 while it runs the kernel. From the kernel, go
+#   on to kernelvec (kernelvec.S). From user mode: save every user register xN at
+#   trapframe + N*8 (struct trapframe in proc.h; slot 0 gets sepc), set sscratch to 0,
+#   load the kernel's sp and tp, jump to usertrap().
+#   One vector rather than one per mode because under QEMU every CSR access leaves the
+#   translated code: switching stvec cost two such trips per system call.
+# userret(a0 = trapframe): called by usertrapret() with interrupts off; put the
+#   trapframe's address in sscratch for the next uservec, reload every user register,
+#   sret to user mode.
 #
 # The offsets of the kernel_* fields; trap.c checks them against struct trapframe.
 #define KSP 256
@@ -17,7 +23,8 @@
 .globl userret
 .balign 4                               # stvec's low two bits are the mode [priv 4.1.2]
 uservec:
-        csrrw a0, sscratch, a0          # a0 = the trapframe, sscratch = user a0
+        csrrw a0, sscratch, a0          # user: a0 = the trapframe, sscratch = user a0
+        beqz a0, from_kernel            # kernel: a0 = 0, sscratch = the kernel's a0
         sd x1, 8(a0)
         sd x2, 16(a0)
         sd x3, 24(a0)
@@ -48,7 +55,7 @@ uservec:
         sd x29, 232(a0)
         sd x30, 240(a0)
         sd x31, 248(a0)
-        csrr t0, sscratch               # the user's a0 (x10)
+        csrrw t0, sscratch, zero        # the user's a0 (x10); sscratch = 0: in the kernel
         sd t0, 80(a0)
         csrr t0, sepc
         sd t0, 0(a0)
@@ -57,6 +64,10 @@ uservec:
         ld tp, KTP(a0)
         ld t0, KTRAP(a0)
         jr t0                           # usertrap(); does not return here
+
+from_kernel:
+        csrrw a0, sscratch, zero        # the kernel's a0 back, sscratch = 0 again
+        j kernelvec
 
 userret:
         csrw sscratch, a0               # for the next uservec

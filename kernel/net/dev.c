@@ -33,7 +33,7 @@
 #define TX_DEFER_US     200  // the longest a frame waits for the rest of its batch
 #define NET_TIMER_TICKS 10   // net_timer period: 100 ms at 100 Hz
 
-static struct net_device *the_dev;  // the one interface; set once by register_netdev
+struct net_device *the_netdev;  // the one interface; set once by register_netdev
 
 // netd sleeps on &netd_lock; napi_schedule sets dev->rx_scheduled under it.
 static struct spinlock netd_lock = { 0, "netd", 0 };
@@ -44,22 +44,16 @@ int net_trace_on;
 int
 register_netdev(struct net_device *dev)
 {
-  if (the_dev != 0)
+  if (the_netdev != 0)
     return -1;
   spin_init(&dev->txq_lock, "txq");
   skb_queue_init(&dev->txq);
   dev->queue_stopped = 0;
   dev->rx_scheduled = 0;
-  the_dev = dev;
+  the_netdev = dev;
   if (dev->netdev_ops->ndo_open && dev->netdev_ops->ndo_open(dev) < 0)
     return -1;
   return 0;
-}
-
-struct net_device *
-netdev_get(void)
-{
-  return the_dev;
 }
 
 // Hand the frames in txq to the driver in order, each but the last with xmit_more, so
@@ -84,7 +78,7 @@ dev_tx_drain(struct net_device *dev)
 static void
 dev_tx_alarm(void)
 {
-  struct net_device *dev = the_dev;
+  struct net_device *dev = the_netdev;
 
   spin_lock(&dev->txq_lock);
   if (!dev->queue_stopped)
@@ -97,7 +91,7 @@ dev_tx_alarm(void)
 int
 dev_queue_xmit(struct sk_buff *skb)
 {
-  struct net_device *dev = skb->dev ? skb->dev : the_dev;
+  struct net_device *dev = skb->dev ? skb->dev : the_netdev;
   uint64 now = time_us();
 
   if (dev == 0) {
@@ -228,10 +222,10 @@ netd(void *arg)
 
   for (;;) {
     spin_lock(&netd_lock);
-    dev = the_dev;
+    dev = the_netdev;
     while ((dev == 0 || !dev->rx_scheduled) && ticks < next_timer) {
       sleep_deadline(&netd_lock, &netd_lock, next_timer);
-      dev = the_dev;
+      dev = the_netdev;
     }
     work = dev && dev->rx_scheduled;
     if (work)

@@ -55,7 +55,13 @@ struct net_device {
 };
 
 int register_netdev(struct net_device *dev);
-struct net_device *netdev_get(void);  // the (single) interface, or 0
+// The (single) interface, or 0 before register_netdev. Inline: two calls per send.
+extern struct net_device *the_netdev;
+static inline struct net_device *
+netdev_get(void)
+{
+  return the_netdev;
+}
 // Send a frame (skb->data is the Ethernet header). Consumes the skb. Never sleeps.
 // Returns 0, or -ENOBUFS when the ring and the software queue are both full (counted).
 int dev_queue_xmit(struct sk_buff *skb);

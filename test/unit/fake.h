@@ -7,7 +7,6 @@
 struct socket;
 
 extern struct net_device fake_dev;
-extern int fake_dev_present;
 extern int fake_tx_full;
 extern struct sk_buff_head fake_tx;
 extern int fake_lock_depth;

@@ -11,16 +11,10 @@ struct net_device fake_dev = {
   .mtu = 1500,
   .link_up = 1,
 };
-int fake_dev_present = 1;     // 0: netdev_get() finds no interface
-int fake_tx_full;             // 1: dev_tx_wait_room says there is no room
-struct sk_buff_head fake_tx;  // frames "sent", oldest first
+struct net_device *the_netdev = &fake_dev;  // 0: netdev_get() finds no interface
+int fake_tx_full;                           // 1: dev_tx_wait_room says there is no room
+struct sk_buff_head fake_tx;                // frames "sent", oldest first
 int net_trace_on;
-
-struct net_device *
-netdev_get(void)
-{
-  return fake_dev_present ? &fake_dev : 0;
-}
 
 int
 dev_queue_xmit(struct sk_buff *skb)

@@ -274,7 +274,7 @@ reset(void)
   arp_flush();
   arp_set_timeout(0);
   fake_tx_clear();
-  fake_dev_present = 1;
+  the_netdev = &fake_dev;
   fake_tx_full = 0;
 }
 
