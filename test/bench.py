@@ -233,33 +233,30 @@ class Bench:
             self.add("wrtt_lost", n - len(times))
 
     def wire_count(self, w, cmd):
-        # Run cmd in the guest while the peer counts what arrives; (its output, frames/s).
-        w.count, w.first, w.last = 0, None, None
-        w.count_only = True
+        # Run cmd in the guest while the peer counts what arrives; (its output, the
+        # peer's counts as UdpSink.summary() gives them).
+        w.count_start()
         try:
             out = self.q.run(cmd, 120)
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline and (
-                    w.last is None or time.monotonic() - w.last < 0.5):
-                time.sleep(0.05)
         finally:
-            w.count_only = False
-        span = (w.last - w.first) if w.count > 1 else 0
-        return out, ((w.count - 1) / span if span > 0 else 0.0)
+            counts = w.count_stop()
+        return out, counts
 
     def wire_ceiling(self, w, size):
-        out, pps = self.wire_count(w, "netbench udp %s 9 %d %d" % (wire.PEER_IP, size,
-                                                                  self.frames(size)))
+        out, counts = self.wire_count(w, "netbench udp %s 9 %d %d" % (wire.PEER_IP, size,
+                                                                     self.frames(size)))
+        pps = counts["pps"]
         self.q.check(re.search(r"ring (\d+) frames in", out) is not None,
                      "netbench udp printed %r" % out)
         self.add("wceil%d_pps" % size, pps)
 
     def wire_send(self, w, size):
         count = self.frames(size)
-        out, pps = self.wire_count(w, "udpblast %s 9 %d %d" % (wire.PEER_IP, size, count))
+        out, counts = self.wire_count(w, "udpblast %s 9 %d %d" % (wire.PEER_IP, size, count))
+        pps = counts["pps"]
         self.add("wsend%d_pps" % size, pps)
         self.add("wsend%d_MBps" % size, pps * size / 1e6)
-        self.add("wsend%d_loss" % size, 100.0 * max(0, count - w.count) / count)
+        self.add("wsend%d_loss" % size, 100.0 * max(0, count - counts["packets"]) / count)
         self.add("wsend%d_errors" % size, int(re.search(r"errors (\d+)", out).group(1)))
 
     def wire_all(self, w):

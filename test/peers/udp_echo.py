@@ -119,9 +119,13 @@ class UdpSink:
     # comment. Same use as the other peers: s = UdpSink(); s.start(); ... s.stop().
     # packets, bytes, first and last (arrival times, on time.monotonic's clock) are
     # current while it runs; seqs once it is stopped.
-    def __init__(self, port=0, host="127.0.0.1"):
-        self.proc = subprocess.Popen([_sink_binary(), host, str(port)], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True)
+    def __init__(self, port=0, host="127.0.0.1", sock=None):
+        # sock: count on this bound UDP socket instead of a new one (the wire peer's); it
+        # must not be read by anyone else until stop().
+        args = ["--fd", str(sock.fileno())] if sock else [host, str(port)]
+        self.proc = subprocess.Popen([_sink_binary()] + args, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True,
+                                     pass_fds=(sock.fileno(),) if sock else ())
         line = self.proc.stdout.readline().split()
         if len(line) != 2 or line[0] != "port":
             self.proc.kill()

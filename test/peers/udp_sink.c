@@ -8,7 +8,9 @@
 // so even a late read does not change the measured rate.
 //
 //   udp_sink HOST PORT   bind (PORT 0: any free port), print "port N", then serve
-//                        commands on stdin, one character each:
+//                        commands on stdin, one character each;
+//   udp_sink --fd FD     the same on a UDP socket it inherits (the wire peer's, while a
+//                        benchmark counts what the guest sends it):
 //     s   print "stats PACKETS BYTES FIRST LAST NOW": the counts, the kernel's arrival
 //         time of the first and the last datagram and the time now (CLOCK_REALTIME, ns;
 //         FIRST and LAST are 0 before any datagram)
@@ -131,15 +133,22 @@ main(int argc, char *argv[])
   socklen_t len = sizeof(sin);
   int fd, on = 1, rcvbuf = 16 << 20;
 
-  if (argc != 3 || inet_aton(argv[1], &sin.sin_addr) == 0) {
-    fprintf(stderr, "usage: udp_sink HOST PORT\n");
+  if (argc != 3 || (strcmp(argv[1], "--fd") != 0 && inet_aton(argv[1], &sin.sin_addr) == 0)) {
+    fprintf(stderr, "usage: udp_sink HOST PORT | udp_sink --fd FD\n");
     return 2;
   }
-  sin.sin_port = htons(atoi(argv[2]));
-  if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0 ||
-      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) < 0 ||
-      setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) < 0 ||
-      bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+  if (strcmp(argv[1], "--fd") == 0) {
+    fd = atoi(argv[2]);
+  } else {
+    sin.sin_port = htons(atoi(argv[2]));
+    if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) < 0 ||
+        bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+      perror("udp_sink");
+      return 1;
+    }
+  }
+  if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) < 0 ||
       getsockname(fd, (struct sockaddr *)&sin, &len) < 0) {
     perror("udp_sink");
     return 1;

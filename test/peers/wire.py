@@ -20,7 +20,8 @@
 #   w.send_udp(sport, dport, payload)    a well-formed UDP frame to the guest
 #   w.inject(frame)                      any bytes as a frame
 #   w.wait_for(pred, timeout, since=i)   -> the first Pkt (index >= i) with pred(pkt) true
-#   w.count_only = True                  (benchmarks) only count frames: w.count, w.first, w.last
+#   w.count_start(); ...; w.count_stop() (benchmarks) only count the frames that come in
+#                                        between: -> UdpSink.summary() (count, rate, ...)
 #   w.stop()
 # Command line: wire.py PEER_PORT QEMU_PORT  (serve until Ctrl-C, one line per frame),
 #               wire.py --selftest           (check the peer against a simulated guest).
@@ -30,6 +31,8 @@ import struct
 import sys
 import threading
 import time
+
+from udp_echo import UdpSink
 
 ETH_P_IP = 0x0800
 ETH_P_ARP = 0x0806
@@ -283,9 +286,8 @@ class Wire(threading.Thread):
         self.arp_ignore = 0       # ignore this many requests first (a lost reply)
         self.echo_ports = {7}     # UDP ports of the peer's hosts that echo
         self.answer_pings = True
-        self.count_only = False   # benchmarks: only count frames (count, first, last)
-        self.count = 0
-        self.first = self.last = None
+        self.counter = None       # benchmarks: a UdpSink counting on our socket (count_start)
+        self.parked = threading.Event()   # set while the receive thread leaves the socket
         self.running = True
 
     def netdev_args(self, qemu_port, netdev_id="net0"):
@@ -305,10 +307,36 @@ class Wire(threading.Thread):
             self.join(2)
         self.sock.close()
 
+    # -- counting (benchmarks)
+
+    def count_start(self):
+        # From now until count_stop, count what arrives instead of parsing it: a benchmark
+        # sends the peer more frames per second than this Python thread can read, so the
+        # C sink (udp_echo.UdpSink, test/peers/udp_sink.c) reads them on this socket, with
+        # the kernel's arrival stamps. Nothing is answered meanwhile.
+        self.parked.clear()
+        self.counter = UdpSink(sock=self.sock)
+        if not self.parked.wait(2):   # the thread's recvfrom returns within its timeout
+            raise WireError("the peer's receive thread did not let go of its socket")
+
+    def count_stop(self, quiet=0.5, timeout=10):
+        # Once nothing has come for `quiet` seconds: the counts (UdpSink.summary()), and
+        # the receive thread reads again.
+        counter = self.counter
+        counter.wait_quiet(quiet, timeout)
+        counter.stop()
+        self.counter = None
+        return counter.summary()
+
     # -- receive side
 
     def run(self):
         while self.running:
+            if self.counter is not None:   # count_start: the socket is the counter's now
+                self.parked.set()
+                time.sleep(0.01)
+                continue
+            self.parked.clear()
             try:
                 raw, addr = self.sock.recvfrom(65535)
             except socket.timeout:
@@ -317,12 +345,6 @@ class Wire(threading.Thread):
                 break
             if self.qemu is None:
                 self.qemu = addr
-            if self.count_only:
-                self.last = time.monotonic()
-                if self.count == 0:
-                    self.first = self.last
-                self.count += 1
-                continue
             p = Pkt(raw, time.monotonic(), "in")
             self._record(p)
             try:
