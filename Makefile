@@ -53,6 +53,8 @@ $(GEN): $K/syscalls.tbl tools/gensyscalls.sh
 	sh tools/gensyscalls.sh $K/syscalls.tbl $K $U
 
 $(KOBJS) $(ULIBOBJS) $(UPROGS:_%=%.o): | $(GEN)
+# The compiler flags are in this file: objects built with other flags are stale.
+$(KOBJS) $(ULIBOBJS) $(UPROGS:_%=%.o): Makefile
 
 $(KOBJS): CFLAGS += -ffunction-sections
 
