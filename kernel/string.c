@@ -30,14 +30,7 @@ memmove(void *dst, const void *src, uint64 n)
   if (d == s || n == 0)
     return dst;
   if (d < s || d >= s + n) {
-    uint64 i = 0;
-    if (((uint64)d | (uint64)s) % 8 == 0) {
-#pragma GCC unroll 4  // under QEMU each pass of a loop is a block of translated code
-      for (; i + 8 <= n; i += 8)
-        *(uint64 *)(d + i) = *(const uint64 *)(s + i);
-    }
-    for (; i < n; i++)
-      d[i] = s[i];
+    copy_forward(d, s, n);
   } else {
     for (uint64 i = n; i > 0; i--)
       d[i - 1] = s[i - 1];

@@ -104,23 +104,32 @@ def test_docs_name_real_things():
 
 
 def test_send_path_is_linked_together():
-    # kernel.ld lists the send path's functions (sections .text.NAME) to lay them out
-    # next to each other. The linker ignores a name that matches nothing, so check here:
-    # each is a function of the built kernel, they come in the listed order, and the
-    # whole path fits in a few pages.
+    # kernel.ld lays out the send path's functions (sections .text.NAME) in groups, one
+    # page each (the groups end at ALIGN(0x1000)). The linker ignores a name that
+    # matches nothing and lets a group spill over its page, so check here: each name is
+    # a function of the built kernel, linked in the listed order, and each group's
+    # functions lie on one page.
     assert os.path.exists(os.path.join(ROOT, "kernel", "kernel.sym")), "run `make` first"
     ld = open(os.path.join(ROOT, "kernel", "kernel.ld")).read()
-    names = re.findall(r"\*\(\.text\.(\w+)\)", ld)
-    assert len(names) >= 20, "kernel.ld lists %d functions of the send path" % len(names)
+    text = ld[ld.index("kernel/uservec.o(.text)"):ld.index("*(.text .text.*)")]
+    groups = [re.findall(r"\*\(\.text\.(\w+)\)", g) for g in text.split("ALIGN(0x1000)")]
+    groups = [g for g in groups if g]
+    groups[0].insert(0, "uservec")
+    names = [n for g in groups for n in g]
+    assert len(groups) >= 3 and len(names) >= 20, "kernel.ld lists %d functions" % len(names)
     sym = {}
     for line in open(os.path.join(ROOT, "kernel", "kernel.sym")):
         f = line.split()
-        if len(f) == 2:
+        if len(f) == 2 and int(f[0], 16) >= 0x80000000:
             sym[f[1]] = int(f[0], 16)
     missing = [n for n in names if n not in sym]
     assert not missing, "kernel.ld names functions the kernel does not have: %s" % missing
     addrs = [sym[n] for n in names]
     assert addrs == sorted(addrs), "the send path is not linked in the listed order"
-    span = addrs[-1] - sym["uservec"]
-    assert sym["uservec"] < addrs[0] and span < 4 * 4096, \
-        "the send path spans %d bytes from uservec: more than four pages" % span
+    starts = sorted(set(sym.values()))
+    for g in groups:
+        first, last = sym[g[0]], sym[g[-1]]
+        end = starts[starts.index(last) + 1]   # where the next symbol begins
+        assert first // 4096 == (end - 1) // 4096, \
+            "kernel.ld: the group %s ... %s spans %#x..%#x, more than its page; move a " \
+            "function to another group" % (g[0], g[-1], first, end)

@@ -8,17 +8,6 @@
 #include "in.h"
 #include "ip.h"
 
-// Fold a sum to 16 bits with the end-around carry, in straight-line steps (no loop:
-// fewer translated blocks): < 2^33, then < 2^17 + 2^16, then <= 0x10001, then <= 0xffff.
-static inline uint64
-fold16(uint64 acc)
-{
-  acc = (acc & 0xffffffff) + (acc >> 32);
-  acc = (acc & 0xffff) + (acc >> 16);
-  acc = (acc & 0xffff) + (acc >> 16);
-  return (acc & 0xffff) + (acc >> 16);
-}
-
 // Add the bytes of buf to the running sum, as big-endian 16-bit words.
 // The loop adds whole 64-bit words as the CPU loads them (little-endian): RFC 1071 2(B)
 // lets the sum be taken in either byte order and in wider words, as long as the carries
@@ -58,17 +47,4 @@ csum_partial(const void *buf, uint len, uint32 sum)
   acc = fold16(acc);
   acc = ((acc & 0xff) << 8) | (acc >> 8);  // back to big-endian words
   return (uint32)fold16(acc + sum);
-}
-
-// Sum of the 12-byte pseudo-header (RFC 768): source, destination, zero, protocol,
-// length. Addresses in network order, len in host order.
-// Its six big-endian words are the halves of each address, 0:proto, and len; summed
-// here directly rather than laid out in memory for csum_partial (every UDP packet, both
-// ways, needs one).
-uint32
-csum_pseudo(uint32 saddr, uint32 daddr, uint8 proto, uint16 len)
-{
-  uint32 s = ntohl(saddr), d = ntohl(daddr);
-
-  return (uint32)fold16((s >> 16) + (s & 0xffff) + (d >> 16) + (d & 0xffff) + proto + len);
 }

@@ -117,24 +117,6 @@ drop:
   net_rx_done(skb, "(dropped)");
 }
 
-// Pick the next hop for daddr: itself when on-link, else the gateway.
-int
-ip_route(uint32 daddr, uint32 *nexthop)
-{
-  uchar first = ((uchar *)&daddr)[0];
-
-  if (daddr == 0 || first == 127 || netcfg.addr == 0)
-    return -ENETUNREACH;  // no loopback device
-  if (ip_is_broadcast(daddr) || (daddr & netcfg.netmask) == (netcfg.addr & netcfg.netmask)) {
-    *nexthop = daddr;
-    return 0;
-  }
-  if (netcfg.gateway == 0)
-    return -ENETUNREACH;
-  *nexthop = netcfg.gateway;
-  return 0;
-}
-
 // Prepend the IP header (skb->data is the transport header), route, and send.
 // saddr 0 means our address. Consumes the skb; returns 0 or -errno.
 int
