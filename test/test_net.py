@@ -110,7 +110,7 @@ def test_net_nettest(ctx):
 def test_net_bench_smoke(ctx):
     # bench.py with tiny counts, so `make bench` cannot rot: every figure is there and sane.
     import bench
-    r = bench.run(quick=True, runs=1, name="test_net.bench_smoke", table=False)
+    r = bench.run(quick=True, runs=1, pairs=1, name="test_net.bench_smoke", table=False)
     ctx.note("(tiny counts) ring %.0f frames/s; send 64 B %.0f pkt/s user, %.0f wire; "
              "rtt median %.0f us user, %.0f wire" % (
                  r["ring_fps"][0], r["send64_pps"][0], r.get("wsend64_pps", [0])[0],
