@@ -20,7 +20,35 @@ import threading
 import time
 
 
-class _UdpPeer(threading.Thread):
+class _Waits:
+    # Waiting on a peer's counts: packets and last (the arrival time of the latest
+    # datagram, time.monotonic), which poll() brings up to date where that takes a step.
+    def poll(self):
+        pass
+
+    def wait_packets(self, n, timeout):
+        # Wait until at least n datagrams arrived; return the count seen.
+        deadline = time.monotonic() + timeout
+        self.poll()
+        while time.monotonic() < deadline and self.packets < n:
+            time.sleep(0.01)
+            self.poll()
+        return self.packets
+
+    def wait_quiet(self, quiet=0.5, timeout=30):
+        # Wait until nothing has arrived for `quiet` seconds (or timeout).
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.poll()
+            last = self.last
+            if last is not None and time.monotonic() - last >= quiet:
+                return
+            if last is None and time.monotonic() + quiet > deadline:
+                return
+            time.sleep(0.05)
+
+
+class _UdpPeer(_Waits, threading.Thread):
     # A UDP socket on host:port served by a thread; subclasses say what to do per datagram.
     def __init__(self, port=0, host="127.0.0.1", rcvbuf=4 << 20):
         super().__init__(daemon=True)
@@ -62,24 +90,6 @@ class _UdpPeer(threading.Thread):
             self.join(2)
         self.sock.close()
 
-    def wait_packets(self, n, timeout):
-        # Wait until at least n datagrams arrived; return the count seen.
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and self.packets < n:
-            time.sleep(0.01)
-        return self.packets
-
-    def wait_quiet(self, quiet=0.5, timeout=30):
-        # Wait until nothing has arrived for `quiet` seconds (or timeout).
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            last = self.last
-            if last is not None and time.monotonic() - last >= quiet:
-                return
-            if last is None and time.monotonic() + quiet > deadline:
-                return
-            time.sleep(0.05)
-
 
 class UdpEcho(_UdpPeer):
     # Echo every datagram; remember (time, source address, payload) of each.
@@ -111,7 +121,7 @@ class UdpEcho(_UdpPeer):
             return set(a for (_, a, _) in self.seen)
 
 
-class UdpSink:
+class UdpSink(_Waits):
     # Count datagrams and bytes, with the kernel's arrival time of each; keep the sequence
     # numbers that payloads start with (4 bytes, big-endian, as user/udpblast.c sends).
     # The counting is done by test/peers/udp_sink.c (built here with the host gcc), which
@@ -176,27 +186,6 @@ class UdpSink:
             self.proc.wait(10)
         self._stats(line)
         self.seqs = seqs
-
-    def wait_packets(self, n, timeout):
-        # Wait until at least n datagrams arrived; return the count seen.
-        deadline = time.monotonic() + timeout
-        self.poll()
-        while time.monotonic() < deadline and self.packets < n:
-            time.sleep(0.01)
-            self.poll()
-        return self.packets
-
-    def wait_quiet(self, quiet=0.5, timeout=30):
-        # Wait until nothing has arrived for `quiet` seconds (or timeout).
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.poll()
-            last = self.last
-            if last is not None and time.monotonic() - last >= quiet:
-                return
-            if last is None and time.monotonic() + quiet > deadline:
-                return
-            time.sleep(0.05)
 
     def summary(self, expected=None):
         # Figures of what arrived: packets, bytes, seconds, rate, distinct, reordered, lost.
