@@ -282,7 +282,7 @@ copyout(pagetable_t pt, uint64 dstva, const void *src, uint64 len)
     uint64 n = PGSIZE - dstva % PGSIZE;
     if (n > len)
       n = len;
-    memmove(pa, src, n);
+    copy_forward(pa, src, n);  // a kernel buffer and a user page never overlap
     len -= n;
     src = (const char *)src + n;
     dstva += n;
