@@ -54,23 +54,6 @@ ip_is_broadcast(uint32 addr)
          addr == (netcfg.addr | ~netcfg.netmask);
 }
 
-// Fold the carries into 16 bits and complement: the value to store in a header
-// (network order). Inline, like inet_csum: every packet sent is summed twice.
-static inline uint16
-csum_fold(uint32 sum)
-{
-  while (sum >> 16)
-    sum = (sum & 0xffff) + (sum >> 16);
-  return htons((uint16)~sum);
-}
-
-// The checksum of one buffer: csum_fold(csum_partial()).
-static inline uint16
-inet_csum(const void *buf, uint len)
-{
-  return csum_fold(csum_partial(buf, len, 0));
-}
-
 // Fold a sum to 16 bits with the end-around carry, in straight-line steps (no loop:
 // fewer translated blocks): < 2^33, then < 2^17 + 2^16, then <= 0x10001, then <= 0xffff.
 static inline uint64
@@ -80,6 +63,21 @@ fold16(uint64 acc)
   acc = (acc & 0xffff) + (acc >> 16);
   acc = (acc & 0xffff) + (acc >> 16);
   return (acc & 0xffff) + (acc >> 16);
+}
+
+// Fold the carries into 16 bits and complement: the value to store in a header
+// (network order). Inline, like inet_csum: every packet sent is summed twice.
+static inline uint16
+csum_fold(uint32 sum)
+{
+  return htons((uint16)~fold16(sum));
+}
+
+// The checksum of one buffer: csum_fold(csum_partial()).
+static inline uint16
+inet_csum(const void *buf, uint len)
+{
+  return csum_fold(csum_partial(buf, len, 0));
 }
 
 // Sum of the 12-byte pseudo-header (RFC 768): source, destination, zero, protocol,
