@@ -103,9 +103,9 @@ def test_docs_name_real_things():
     assert not problems, "docs out of step with the code:\n  " + "\n  ".join(problems)
 
 
-def test_send_path_is_linked_together():
-    # kernel.ld lays out the send path's functions (sections .text.NAME) in groups, one
-    # page each (the groups end at ALIGN(0x1000)). The linker ignores a name that
+def test_packet_paths_are_linked_together():
+    # kernel.ld lays out the send and the receive path's functions (sections .text.NAME)
+    # in groups, one page each (the groups end at ALIGN(0x1000)). The linker ignores a name that
     # matches nothing and lets a group spill over its page, so check here: each name is
     # a function of the built kernel, linked in the listed order, and each group's
     # functions lie on one page.
@@ -125,7 +125,7 @@ def test_send_path_is_linked_together():
     missing = [n for n in names if n not in sym]
     assert not missing, "kernel.ld names functions the kernel does not have: %s" % missing
     addrs = [sym[n] for n in names]
-    assert addrs == sorted(addrs), "the send path is not linked in the listed order"
+    assert addrs == sorted(addrs), "kernel.ld: the functions are not linked in the listed order"
     starts = sorted(set(sym.values()))
     for g in groups:
         first, last = sym[g[0]], sym[g[-1]]
