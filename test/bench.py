@@ -22,7 +22,10 @@
 #   UDP round trip    the host sends one datagram at a time to the guest's `udpsink -e`
 #                     (through QEMU's host forward) and times each echo: median and p99;
 #   UDP receive       the host offers 2k, 5k, 10k, 20k packets/s and unpaced to the guest's
-#                     `udpsink`: delivered rate and loss;
+#                     `udpsink -b 1024`: delivered rate and loss. The sink asks for a
+#                     1024-datagram queue (SO_RCVBUF), as one gives a Linux sink a larger
+#                     buffer: with the default 256, a flood filled it whenever the host
+#                     left the reader's vCPU thread unscheduled for a few ms;
 #   responsiveness    how long `echo` at the guest shell takes during the unpaced flood.
 import argparse
 import os
@@ -45,6 +48,7 @@ from udp_echo import UdpSink  # noqa: E402
 GUEST_PORT = 2000          # the harness forwards q.udp_port on the host to this guest port
 RATES = [2000, 5000, 10000, 20000, None]   # None: unpaced
 QUICK_RATES = [2000, None]
+RX_QUEUE = 1024            # the receive sink's queue, in datagrams (the kernel's maximum)
 
 
 def fmt_range(vals, f="%.0f"):
@@ -193,7 +197,8 @@ class Bench:
                 count = int((rate or 20000) * seconds)
                 name = "%s_%s" % (prefix, rate or "max")
                 out_file = "%s%d_%s" % (prefix, run, rate or "max")
-                guest.start_bg(self.q, "udpsink %d 60 > %s" % (GUEST_PORT, out_file))
+                guest.start_bg(self.q, "udpsink -b %d %d 60 > %s" % (RX_QUEUE, GUEST_PORT,
+                                                                       out_file))
                 guest.wait_file(self.q, out_file, r"ready on")
                 before = guest.counters(self.q)
                 took, shell = self.offer(rate, count, sender, flood_probe=probe and not rate)

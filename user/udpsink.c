@@ -1,11 +1,14 @@
 // udpsink: count the UDP datagrams that arrive at PORT, for the receive benchmark;
 // with -e also send each one back to where it came from (the round-trip benchmark);
-// with -d MS bind first and read nothing for MS milliseconds (the queue-bound test).
+// with -d MS bind first and read nothing for MS milliseconds (the queue-bound test);
+// with -b N ask for a receive queue of N datagrams (SO_RCVBUF; the default is 256): a
+// sink that must count a flood sizes its queue for the moments it is not running, as one
+// would give a Linux sink a larger socket buffer.
 // Stops SECONDS after it started, or (without -e) once one second passed with nothing
-// after the first datagram. Payloads that start with a 4-byte big-endian sequence number (the host's
-// sender writes them) also give the highest number seen.
+// after the first datagram. Payloads that start with a 4-byte big-endian sequence number
+// (the host's sender writes them) also give the highest number seen.
 //
-//   udpsink [-e] [-d MS] PORT SECONDS
+//   udpsink [-e] [-d MS] [-b N] PORT SECONDS
 // prints: udpsink: N packets, B bytes in US us, maxseq M
 #include "user/user.h"
 
@@ -15,7 +18,7 @@ main(int argc, char *argv[])
   static char buf[2048];
   struct sockaddr_in addr, from;
   struct timeval tv = { 1, 0 };
-  int fd, n, secs, echo = 0, delay = 0, fromlen;
+  int fd, n, secs, echo = 0, delay = 0, rcvbuf = 0, fromlen;
   long packets = 0, bytes = 0, maxseq = -1, seq, t0, now, first = 0, last = 0;
 
   for (; argc > 1 && argv[1][0] == '-'; argc--, argv++) {
@@ -25,11 +28,15 @@ main(int argc, char *argv[])
       delay = atoi(argv[2]);
       argc--;
       argv++;
+    } else if (strcmp(argv[1], "-b") == 0 && argc > 2) {
+      rcvbuf = atoi(argv[2]);
+      argc--;
+      argv++;
     } else
       break;
   }
   if (argc != 3) {
-    fprintf(2, "usage: udpsink [-e] [-d MS] PORT SECONDS\n");
+    fprintf(2, "usage: udpsink [-e] [-d MS] [-b N] PORT SECONDS\n");
     exit(2);
   }
   secs = atoi(argv[2]);
@@ -38,7 +45,8 @@ main(int argc, char *argv[])
   addr.sin_port = htons(atoi(argv[1]));
   if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0 ||
       bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
+      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+      (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) < 0)) {
     perror("udpsink");
     exit(1);
   }
