@@ -98,6 +98,7 @@ int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max);      // 0 or
 // The same for the current process; these are what system calls use.
 int copy_to_user(uint64 dstva, const void *src, uint64 len);  // 0 or -EFAULT
 int copy_from_user(void *dst, uint64 srcva, uint64 len);      // 0 or -EFAULT
+void *user_chunk(uint64 va, uint64 len, uint64 *n);           // va's page, or 0
 
 // proc.c
 void proc_init(void);

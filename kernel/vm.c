@@ -356,6 +356,24 @@ copy_to_user(uint64 dstva, const void *src, uint64 len)
   return 0;
 }
 
+// Where user address va of the current process is in the kernel's view, with *n set to
+// how many of the len bytes from va lie on va's page; 0 if [va, va+len) is not all in the
+// process's memory or va's page may not be read. For code that works on user memory in
+// place, a page at a time (csum_copy_from_user); a plain copy is copy_from_user.
+void *
+user_chunk(uint64 va, uint64 len, uint64 *n)
+{
+  struct proc *p = user_range(va, len);
+  char *pa;
+
+  if (p == 0 || (pa = user_page(p->pagetable, va, PTE_R)) == 0)
+    return 0;
+  *n = PGSIZE - va % PGSIZE;
+  if (*n > len)
+    *n = len;
+  return pa;
+}
+
 int
 copy_from_user(void *dst, uint64 srcva, uint64 len)
 {

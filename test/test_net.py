@@ -148,6 +148,6 @@ def test_net_tbprof_counts_a_send(ctx):
              "accesses" % m.group(1, 2, 3, 4))
     assert 0.9 <= ecalls <= 1.2, "expected one ecall per sendto, got %.2f" % ecalls
     assert 500 < insns < 20000, "implausible instructions per sendto: %d" % insns
-    for fn in ("udp_sendmsg", "e1000_xmit_frame", "csum_partial"):
+    for fn in ("udp_sendmsg", "e1000_xmit_frame", "csum_copy_from_user"):
         assert re.search(r"^%s\s" % fn, r.stdout, re.M), "%s missing from the profile:\n%s" % (
             fn, r.stdout[-3000:])

@@ -70,7 +70,7 @@ ip_check(struct sk_buff *skb)
     NETSTAT_INC(ip_rx_bad_len);
     return -1;
   }
-  if (inet_csum(ip, hl) != 0) {
+  if (ip_hdr_csum(ip, hl) != 0) {
     NETSTAT_INC(ip_rx_bad_csum);
     return -1;
   }
@@ -147,7 +147,7 @@ ip_queue_xmit(struct sk_buff *skb, uint32 saddr, uint32 daddr, uint8 proto)
   ip->saddr = saddr ? saddr : netcfg.addr;
   ip->daddr = daddr;
   ip->check = 0;
-  ip->check = inet_csum(ip, IP_HLEN);
+  ip->check = ip_hdr_csum(ip, IP_HLEN);
   skb->network_header = skb->data;
   skb->nexthop = nexthop;
   return ip_output(skb);

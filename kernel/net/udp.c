@@ -173,9 +173,12 @@ udp_dest(struct socket *so, struct sockaddr_in *to, uint32 *saddr, uint32 *daddr
   return r;
 }
 
-// Prepend the UDP header (skb->data is the payload) with its checksum (RFC 768).
+// Prepend the UDP header (skb->data is the payload, whose csum_partial is payload_sum)
+// with its checksum (RFC 768): pseudo-header, header and payload. The header's own words
+// are the two ports and the length (the checksum field counts as 0), added here directly.
 static void
-udp_push_header(struct sk_buff *skb, uint32 saddr, uint16 sport, uint32 daddr, uint16 dport)
+udp_push_header(struct sk_buff *skb, uint32 saddr, uint16 sport, uint32 daddr, uint16 dport,
+                uint32 payload_sum)
 {
   struct udphdr *uh = (struct udphdr *)skb_push(skb, UDP_HLEN);
   uint32 sum;
@@ -183,9 +186,9 @@ udp_push_header(struct sk_buff *skb, uint32 saddr, uint16 sport, uint32 daddr, u
   uh->source = sport;
   uh->dest = dport;
   uh->len = htons(skb->len);
-  uh->check = 0;
-  sum = csum_pseudo(saddr, daddr, IPPROTO_UDP, skb->len);
-  uh->check = csum_fold(csum_partial(uh, skb->len, sum));
+  sum = csum_pseudo(saddr, daddr, IPPROTO_UDP, skb->len) + payload_sum;
+  sum += ntohs(sport) + ntohs(dport) + skb->len;
+  uh->check = csum_fold(sum);
   if (uh->check == 0)
     uh->check = 0xffff;  // RFC 768: 0 would mean "no checksum"
 }
@@ -195,7 +198,7 @@ static int
 udp_sendmsg(struct socket *so, uint64 ubuf, int len, struct sockaddr_in *to, int flags)
 {
   struct net_device *dev = netdev_get();
-  uint32 saddr, daddr;
+  uint32 saddr, daddr, sum = 0;
   struct sk_buff *skb;
   uint16 dport;
   int r;
@@ -215,11 +218,12 @@ udp_sendmsg(struct socket *so, uint64 ubuf, int len, struct sockaddr_in *to, int
   sock_trace_tx(skb, flags);
   net_trace(skb, "udp_sendmsg");
   skb_reserve(skb, MAX_HEADER);
-  if (copy_from_user(skb_put(skb, len), ubuf, len) < 0) {
+  // Copied in and summed for the checksum in one pass over the payload.
+  if (csum_copy_from_user(skb_put(skb, len), ubuf, len, &sum) < 0) {
     kfree_skb(skb);
     return -EFAULT;
   }
-  udp_push_header(skb, saddr, so->lport, daddr, dport);
+  udp_push_header(skb, saddr, so->lport, daddr, dport, sum);
   skb->sk = so;
   if ((r = ip_queue_xmit(skb, saddr, daddr, IPPROTO_UDP)) < 0)
     return r;

@@ -320,6 +320,10 @@ test_csum(void)
   buf[10] = buf[11] = 0;
   c = inet_csum(buf, 20);
   CHECK(((uchar *)&c)[0] == 0x62 && ((uchar *)&c)[1] == 0xbb, "ip csum %04x", c);
+  // ip_hdr_csum is inet_csum for headers: the same verification and value.
+  CHECK(ip_hdr_csum(pkt, 20) == 0, "ip_hdr_csum verifies");
+  c = ip_hdr_csum(buf, 20);
+  CHECK(((uchar *)&c)[0] == 0x62 && ((uchar *)&c)[1] == 0xbb, "ip_hdr_csum %04x", c);
   // UDP with the pseudo-header (RFC 768).
   CHECK(csum_fold(csum_partial(pkt + 20, 13, csum_pseudo(PEER_IP, OUR_IP, 17, 13))) == 0,
         "udp verifies");
@@ -352,6 +356,38 @@ test_csum(void)
       break;
     }
   }
+  for (int t = 0; t < 3000; t++) {  // and for random headers of 20..60 bytes
+    seed = seed * 1103515245 + 12345;
+    uint off = 2 * ((seed >> 8) % 4), hl = 20 + 4 * ((seed >> 12) % 11);
+    if (ip_hdr_csum(big + off, hl) != inet_csum(big + off, hl)) {
+      CHECK(0, "ip_hdr_csum(offset %u, %u bytes) = %x, inet_csum %x", off, hl,
+            ip_hdr_csum(big + off, hl), inet_csum(big + off, hl));
+      break;
+    }
+  }
+  // csum_copy_from_user: the copy is exact and its sum is csum_partial's of the copy,
+  // for every alignment of source and destination, also when the source crosses a page
+  // boundary (the fake's pages are 4096 bytes, as the guest's) at an odd offset.
+  static uchar src[2 * 4096] __attribute__((aligned(4096))), dst[1600 + 16];
+  memcpy(src + 4096 - 800, big, 1600);
+  for (int t = 0; t < 3000; t++) {
+    seed = seed * 1103515245 + 12345;
+    uint so = 4096 - 800 + (seed >> 8) % 800, doff = (seed >> 4) % 16;
+    uint len = (seed >> 12) % 801, init = t % 3 == 0 ? 0xffff : t % 65536;
+    uint32 sum = init;
+    memset(dst, 0xa5, sizeof(dst));
+    int r = csum_copy_from_user(dst + doff, (uint64)(src + so), len, &sum);
+    want = csum_partial(src + so, len, init);
+    if (r != 0 || memcmp(dst + doff, src + so, len) != 0 ||
+        (doff + len < sizeof(dst) && dst[doff + len] != 0xa5) ||
+        (sum != want && !(sum == 0 && want == 0xffff) && !(sum == 0xffff && want == 0))) {
+      CHECK(0, "csum_copy_from_user(src %u, dst %u, len %u) = %d, sum %x, want %x", so, doff, len,
+            r, sum, want);
+      break;
+    }
+  }
+  uint32 s0 = 7;
+  CHECK(csum_copy_from_user(dst, 0, 8, &s0) == -14, "csum_copy_from_user of a bad pointer");
   // The pseudo-header sum against the definition: its 12 bytes laid out and summed as
   // 16-bit big-endian words; all-ones addresses included (the largest sum), and a sum
   // whose first fold carries again (0x4fffc).
