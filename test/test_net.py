@@ -10,13 +10,12 @@ import socket
 import struct
 import subprocess
 import sys
-import time
 
 import harness
 
 sys.path.insert(0, os.path.join(harness.TEST_DIR, "peers"))
 import guest  # noqa: E402
-from udp_echo import UdpEcho, UdpSink  # noqa: E402
+from udp_echo import UdpEcho  # noqa: E402
 
 GUEST_PORT = 2000     # udpecho's default port, the harness's host forward target
 

@@ -2,9 +2,9 @@
 // sum of the data taken as 16-bit big-endian words (an odd last byte padded with zero).
 //
 // Interface: sum pieces with csum_partial (each piece but the last of even length),
-// then csum_fold gives the value to store in the header field. csum_copy_from_user sums
-// a piece while copying it in from user memory. Checking a received
-// header: inet_csum over it, checksum field included, is 0 when it is intact.
+// then csum_fold gives the value to store in the header field; csum_copy_from_user sums
+// a piece while it copies it in from user memory. Checking a received header:
+// inet_csum over it, checksum field included, is 0 when it is intact.
 #include "../types.h"
 #include "../defs.h"
 #include "in.h"
