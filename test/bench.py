@@ -8,7 +8,7 @@
 # C program (test/peers/udp_sink.c) that takes the kernel's arrival time of each
 # datagram: a Python reader could not keep up with the ceiling.
 #
-#   /usr/bin/python3 test/bench.py [--runs N] [--pairs N] [--quick] [-v]
+#   /usr/bin/python3 test/bench.py [--runs N] [--pairs N] [--quick] [--keep-pcap] [-v]
 #
 # Figures (one QEMU boot with user networking, CPUS=3):
 #   TX ring ceiling   `netbench udp 10.0.2.2 PORT SIZE N`: one prebuilt UDP frame of each
@@ -368,9 +368,12 @@ class Bench:
         return "\n".join(lines)
 
 
-def run(quick=False, runs=5, pairs=9, name="bench", verbose=False, table=True, wire_too=True):
+def run(quick=False, runs=5, pairs=9, name="bench", verbose=False, table=True, wire_too=True,
+        keep_pcap=None):
     # Boot, measure everything, print the table; returns the results dict (with the
-    # capture paths under "pcap").
+    # capture paths under "pcap"). The captures of a full run hold millions of copies of
+    # the same few frames, about 1.5 GB per network: they are removed at the end unless
+    # keep_pcap (default: kept for a quick run, whose captures the tests read).
     q = harness.Qemu(name=name, net="user", guest_udp=GUEST_PORT, cpus=3, verbose=verbose,
                      timeout=60)
     b = Bench(q, runs=runs, pairs=pairs, quick=quick)
@@ -396,6 +399,13 @@ def run(quick=False, runs=5, pairs=9, name="bench", verbose=False, table=True, w
             w.stop()
     if table:
         print(b.table(), flush=True)
+    if not (quick if keep_pcap is None else keep_pcap):
+        size = sum(os.path.getsize(p) for p in pcaps if os.path.exists(p))
+        for p in pcaps:
+            if os.path.exists(p):
+                os.remove(p)
+        print("(the captures, %d MB, were removed: --keep-pcap keeps them)" % (size >> 20))
+        pcaps = []
     b.results["pcap"] = pcaps
     return b.results
 
@@ -406,8 +416,11 @@ def main():
     ap.add_argument("--pairs", type=int, default=9, help="ceiling/send pairs per size")
     ap.add_argument("--quick", action="store_true", help="tiny counts (a smoke test)")
     ap.add_argument("-v", action="store_true", help="echo the QEMU console")
+    ap.add_argument("--keep-pcap", action="store_true",
+                    help="keep the packet captures (test/logs/bench*.pcap)")
     args = ap.parse_args()
-    run(quick=args.quick, runs=args.runs, pairs=args.pairs, verbose=args.v)
+    run(quick=args.quick, runs=args.runs, pairs=args.pairs, verbose=args.v,
+        keep_pcap=args.keep_pcap or None)
     return 0
 
 
