@@ -269,20 +269,10 @@ class Bench:
         self.add("wsend%d_loss" % size, 100.0 * max(0, count - counts["packets"]) / count)
         self.add("wsend%d_errors" % size, int(re.search(r"errors (\d+)", out).group(1)))
 
-    def wire_renew_arp(self, w):
-        # The guest's ARP entry for the peer lives 60 s, and while the peer counts, its
-        # socket is udp_sink's and nobody answers the guest's requests: renew the entry
-        # (an ARP request from the peer updates it, RFC 826's merge) before each pair.
-        mark = w.mark()
-        w.send_arp(1)  # a request (RFC 826 ar$op 1); the reply is op 2
-        self.q.check(w.wait_for(lambda p: p.is_arp(2), 3.0, since=mark)
-                     is not None, "the guest did not answer the wire peer's ARP request")
-
     def wire_all(self, w):
         w.ping(seq=1)   # the guest learns the peer's MAC
         for size in (64, 1400):
             for _ in range(self.pairs):  # each send right after its ceiling: see all()
-                self.wire_renew_arp(w)
                 self.wire_ceiling(w, size)
                 self.wire_send(w, size)
         self.wire_rtt(w)

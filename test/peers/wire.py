@@ -313,7 +313,13 @@ class Wire(threading.Thread):
         # From now until count_stop, count what arrives instead of parsing it: a benchmark
         # sends the peer more frames per second than this Python thread can read, so the
         # C sink (udp_echo.UdpSink, test/peers/udp_sink.c) reads them on this socket, with
-        # the kernel's arrival stamps. Nothing is answered meanwhile.
+        # the kernel's arrival stamps. Nothing is answered meanwhile, so first renew the
+        # guest's ARP entry for us (it lives 60 s; an ARP request from us updates it, RFC
+        # 826's merge): a guest that had to resolve us while we count would get no reply.
+        mark = self.mark()
+        self.send_arp(1)  # a request (ar$op 1); the guest answers with op 2
+        if self.wait_for(lambda p: p.is_arp(2), 3.0, since=mark) is None:
+            raise WireError("the guest did not answer our ARP request")
         self.parked.clear()
         self.counter = UdpSink(sock=self.sock)
         if not self.parked.wait(2):   # the thread's recvfrom returns within its timeout
