@@ -271,17 +271,27 @@ user_page(pagetable_t pt, uint64 va, int need)
   return (char *)PTE_TO_PA(*pte) + (va % PGSIZE);
 }
 
+// user_page, with *n set to how many of the len bytes from va lie on va's page: one step
+// of a walk over user memory a page at a time.
+static inline char *
+user_span(pagetable_t pt, uint64 va, uint64 len, int need, uint64 *n)
+{
+  *n = PGSIZE - va % PGSIZE;
+  if (*n > len)
+    *n = len;
+  return user_page(pt, va, need);
+}
+
 // Copy len bytes from kernel src to user dstva. 0, or -1 on a bad address.
 int
 copyout(pagetable_t pt, uint64 dstva, const void *src, uint64 len)
 {
+  uint64 n;
+
   while (len > 0) {
-    char *pa = user_page(pt, dstva, PTE_W);
+    char *pa = user_span(pt, dstva, len, PTE_W, &n);
     if (pa == 0)
       return -1;
-    uint64 n = PGSIZE - dstva % PGSIZE;
-    if (n > len)
-      n = len;
     copy_forward(pa, src, n);  // a kernel buffer and a user page never overlap
     len -= n;
     src = (const char *)src + n;
@@ -295,13 +305,12 @@ copyout(pagetable_t pt, uint64 dstva, const void *src, uint64 len)
 static inline int
 copy_in(pagetable_t pt, void *dst, uint64 srcva, uint64 len)
 {
+  uint64 n;
+
   while (len > 0) {
-    char *pa = user_page(pt, srcva, PTE_R);
+    char *pa = user_span(pt, srcva, len, PTE_R, &n);
     if (pa == 0)
       return -1;
-    uint64 n = PGSIZE - srcva % PGSIZE;
-    if (n > len)
-      n = len;
     copy_forward(dst, pa, n);  // a user page and a kernel buffer never overlap
     len -= n;
     dst = (char *)dst + n;
@@ -364,14 +373,8 @@ void *
 user_chunk(uint64 va, uint64 len, uint64 *n)
 {
   struct proc *p = user_range(va, len);
-  char *pa;
 
-  if (p == 0 || (pa = user_page(p->pagetable, va, PTE_R)) == 0)
-    return 0;
-  *n = PGSIZE - va % PGSIZE;
-  if (*n > len)
-    *n = len;
-  return pa;
+  return p == 0 ? 0 : user_span(p->pagetable, va, len, PTE_R, n);
 }
 
 int
