@@ -359,11 +359,11 @@ class Bench:
 
 
 def run(quick=False, runs=5, pairs=9, name="bench", verbose=False, table=True, wire_too=True,
-        keep_pcap=None):
+        keep_pcap=False):
     # Boot, measure everything, print the table; returns the results dict (with the
     # capture paths under "pcap"). The captures of a full run hold millions of copies of
     # the same few frames, about 1.5 GB per network: they are removed at the end unless
-    # keep_pcap (default: kept for a quick run, whose captures the tests read).
+    # keep_pcap, or quick (the tests read a quick run's captures).
     q = harness.Qemu(name=name, net="user", guest_udp=GUEST_PORT, cpus=3, verbose=verbose,
                      timeout=60)
     b = Bench(q, runs=runs, pairs=pairs, quick=quick)
@@ -389,7 +389,7 @@ def run(quick=False, runs=5, pairs=9, name="bench", verbose=False, table=True, w
             w.stop()
     if table:
         print(b.table(), flush=True)
-    if not (quick if keep_pcap is None else keep_pcap):
+    if not (keep_pcap or quick):
         size = sum(os.path.getsize(p) for p in pcaps if os.path.exists(p))
         for p in pcaps:
             if os.path.exists(p):
@@ -410,7 +410,7 @@ def main():
                     help="keep the packet captures (test/logs/bench*.pcap)")
     args = ap.parse_args()
     run(quick=args.quick, runs=args.runs, pairs=args.pairs, verbose=args.v,
-        keep_pcap=args.keep_pcap or None)
+        keep_pcap=args.keep_pcap)
     return 0
 
 
