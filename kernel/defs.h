@@ -7,6 +7,7 @@ struct spinlock;
 struct sleeplock;
 struct proc;
 struct cpu;
+struct trapframe;
 struct file;
 struct inode;
 struct stat;
@@ -85,7 +86,7 @@ void kvm_init(void);
 void kvm_inithart(void);
 extern pagetable_t kernel_pagetable;
 void vm_switch(pagetable_t pt);  // load pt into satp unless it is there already
-pagetable_t uvm_create(void);
+pagetable_t uvm_create(struct trapframe *tf);
 uint64 uvm_alloc(pagetable_t pt, uint64 oldsz, uint64 newsz, int xperm);
 uint64 uvm_dealloc(pagetable_t pt, uint64 oldsz, uint64 newsz);
 int uvm_copy(pagetable_t old, pagetable_t new, uint64 sz);

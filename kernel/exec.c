@@ -163,7 +163,7 @@ exec(char *path, char **argv)
   if (readi(ip, 0, (uint64)&eh, 0, sizeof(eh)) != sizeof(eh) || check_elf(&eh) < 0)
     goto bad;
   r = -ENOMEM;
-  if ((pt = uvm_create()) == 0)
+  if ((pt = uvm_create(p->trapframe)) == 0)
     goto bad;
   if ((r = load_program(pt, ip, &eh, &sz)) < 0)
     goto bad;

@@ -1,8 +1,9 @@
-# kernelvec: where uservec (uservec.S, the one trap vector) sends a trap taken in the
-# kernel. An interrupt or exception arrives on the current kernel stack; save the
-# caller-saved registers (the C calling convention keeps the others), call kerneltrap(),
-# restore, sret. tp is not restored: after a yield() inside kerneltrap the thread may
-# resume on another hart, and tp names the hart.
+# kernelvec: a trap taken in the kernel. It is stvec in the scheduler and kernel threads;
+# while a user process runs, uservec (uservec.S) passes the kernel's traps on here. An
+# interrupt or exception arrives on the current kernel stack; save the caller-saved
+# registers (the C calling convention keeps the others), call kerneltrap(), restore,
+# sret. tp is not restored: after a yield() inside kerneltrap the thread may resume on
+# another hart, and tp names the hart.
 .globl kerneltrap
 .globl kernelvec
 .align 4

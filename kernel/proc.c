@@ -110,7 +110,7 @@ proc_release(struct proc *p)
   if (p->pagetable)
     uvm_free(p->pagetable, p->sz);
   if (p->trapframe)
-    kfree(p->trapframe);
+    kfree((void *)PGROUNDDOWN((uint64)p->trapframe));
   p->pagetable = 0;
   p->trapframe = 0;
   p->sz = 0;
@@ -128,16 +128,23 @@ proc_release(struct proc *p)
   p->state = UNUSED;
 }
 
-// A slot for a user process: a trapframe and a page table holding only the kernel.
-// Returns with p->lock held, or 0.
+// A slot for a user process: a trapframe (in the upper half of its page: memlayout.h)
+// and a page table holding only the kernel and the trapframe. Returns with p->lock held,
+// or 0.
 static struct proc *
 proc_alloc_user(void)
 {
   struct proc *p = proc_alloc(proc_first_run);
+  char *page;
 
   if (p == 0)
     return 0;
-  if ((p->trapframe = kalloc()) == 0 || (p->pagetable = uvm_create()) == 0) {
+  if ((page = kalloc()) != 0) {
+    p->trapframe = (struct trapframe *)(page + (TRAPFRAME_VA - TRAPFRAME_PAGE));
+    p->trapframe->in_kernel = 1;  // the process starts in the kernel (proc_first_run)
+    p->pagetable = uvm_create(p->trapframe);
+  }
+  if (p->pagetable == 0) {
     proc_release(p);
     spin_unlock(&p->lock);
     return 0;

@@ -45,10 +45,11 @@ mycpu(void)
   return (struct cpu *)read_tp();
 }
 
-// A process's saved user registers (one kalloc'd page, p->trapframe; sscratch holds its
-// address in user mode). User register xN lives at offset N*8 (slot 0, where x0 would be,
-// holds the user pc), so uservec.S indexes it by register number. The kernel_* fields
-// follow at 256 and are set by usertrapret() for uservec.
+// A process's saved user registers. It lies in the upper half of a kalloc'd page, which
+// its user page table also maps at TRAPFRAME_PAGE (memlayout.h), so that uservec.S finds
+// it at TRAPFRAME_VA as an offset from x0; the kernel uses p->trapframe. User register xN
+// lives at offset N*8 (slot 0, where x0 would be, holds the user pc). The kernel_* fields
+// are set by usertrapret() for uservec; the last two are uservec's own.
 struct trapframe {
   uint64 epc;                                       //   0 user pc (sepc)
   uint64 ra;                                        //   8 x1
@@ -63,6 +64,8 @@ struct trapframe {
   uint64 kernel_sp;                                 // 256 top of this process's kernel stack
   uint64 kernel_trap;                               // 264 usertrap()
   uint64 kernel_tp;                                 // 272 tp to restore: the hart's struct cpu
+  uint64 in_kernel;                                 // 280 1 from uservec until userret
+  uint64 scratch;                                   // 288 uservec parks t0 here to test it
 };
 
 enum procstate { UNUSED, USED, SLEEPING, RUNNABLE, RUNNING, ZOMBIE };

@@ -1,6 +1,7 @@
 // Traps: system calls, exceptions and interrupts, from user mode (uservec.S's uservec
-// calls usertrap) and from supervisor mode (uservec passes them to kernelvec, which calls
-// kerneltrap); and the clock.
+// calls usertrap) and from supervisor mode (kernelvec.S's kernelvec calls kerneltrap: it
+// is stvec in the scheduler and kernel threads, and uservec passes it the kernel's traps
+// while a user process runs); and the clock.
 // Both entry points decode scause through one table, trap_causes[], which names every
 // cause and points at its handler; exceptions have no handler: a user exception kills the
 // process (user_fault), a kernel one is a bug and panics with the cause's name.
@@ -29,14 +30,19 @@
 
 _Static_assert(__builtin_offsetof(struct trapframe, kernel_sp) == 256 &&
                    __builtin_offsetof(struct trapframe, kernel_trap) == 264 &&
-                   __builtin_offsetof(struct trapframe, kernel_tp) == 272,
+                   __builtin_offsetof(struct trapframe, kernel_tp) == 272 &&
+                   __builtin_offsetof(struct trapframe, in_kernel) == 280 &&
+                   __builtin_offsetof(struct trapframe, scratch) == 288,
                "uservec.S hard-codes the trapframe layout");
+_Static_assert(TRAPFRAME_VA == -2048 && TRAPFRAME_PAGE == TRAPFRAME_VA - 2048 &&
+                   sizeof(struct trapframe) <= 2048,
+               "uservec.S reaches the trapframe at -2048 from x0");
 
 struct spinlock tickslock;
 volatile uint64 ticks;
 
-extern char uservec[];
-extern void userret(struct trapframe *tf) __attribute__((noreturn));
+extern char kernelvec[];
+extern void userret(void) __attribute__((noreturn));
 extern volatile int panicked;
 extern int timer_sstc;  // start.c: 1 if the timer is Sstc's stimecmp
 
@@ -48,12 +54,12 @@ trap_init(void)
   spin_init(&tickslock, "ticks");
 }
 
-// Every trap goes to uservec; sscratch = 0 says it comes from the kernel (uservec.S).
+// Until the hart runs a user process, traps go to kernelvec (vm_switch sets stvec with
+// satp from then on).
 void
 trap_inithart(void)
 {
-  csr_write(sscratch, 0);
-  csr_write(stvec, (uint64)uservec);
+  csr_write(stvec, (uint64)kernelvec);
 }
 
 // Hart 0's share of a timer interrupt: advance the clock and wake the sleepers.
@@ -289,8 +295,8 @@ usertrap(void)
 }
 
 // Return the current process to user space. Interrupts stay off from here until sret:
-// once userret has put the trapframe's address in sscratch, uservec would take a trap in
-// the kernel for one from user mode.
+// once userret has cleared the trapframe's in_kernel, uservec would take a trap in the
+// kernel for one from user mode.
 void
 usertrapret(void)
 {
@@ -307,7 +313,7 @@ usertrapret(void)
   // 4.1.1]); write only when not: under QEMU a CSR write costs a trip through its loop.
   if ((s & (SSTATUS_SPP | SSTATUS_SPIE)) != SSTATUS_SPIE)
     csr_write(sstatus, (s & ~(SSTATUS_SPP | SSTATUS_SIE)) | SSTATUS_SPIE);
-  userret(tf);  // sets sepc from the trapframe, and sscratch
+  userret();  // sets sepc from the trapframe (at TRAPFRAME_VA) and clears in_kernel
 }
 
 // A trap the kernel cannot handle: say what it was and where, then stop.

@@ -1,8 +1,9 @@
 // Virtual memory: Sv39 page tables for the kernel and for user processes.
 // The kernel table identity-maps devices and RAM (memlayout.h) plus one kernel stack per
-// process slot. A user table maps the program from 0 up to p->sz (below USERTOP) and
-// shares every kernel mapping, without PTE_U: a trap from user mode keeps satp, and satp
-// changes only when a hart switches processes (vm_switch). copyin/copyout/copyinstr move
+// process slot. A user table maps the program from 0 up to p->sz (below USERTOP), shares
+// every kernel mapping, without PTE_U, and maps the process's trapframe at TRAPFRAME_PAGE:
+// a trap from user mode keeps satp, and satp changes only when a hart switches processes
+// (vm_switch, which sets the trap vector to match). copyin/copyout/copyinstr move
 // bytes between the kernel and a user address space and refuse any address the user
 // could not touch.
 // Sv39: three levels of 512 PTEs, 9 bits of VA each, 4096-byte pages [priv 4.4].
@@ -108,21 +109,31 @@ kvm_init(void)
     if (low[i] & PTE_V)
       panic("kvm_init: a kernel mapping below USERTOP");
   }
+  if (kpt[VPN(2, TRAPFRAME_PAGE)] & PTE_V)
+    panic("kvm_init: a kernel mapping in the trapframe's root entry");
   kernel_pagetable = kpt;
 }
 
-// Make pt this hart's page table, unless it already is. The sfence.vma after the satp
-// write orders earlier page-table stores before later translations and drops the old
-// table's cached ones (no ASIDs here) [priv 4.1.11, 4.2.1].
+// Make pt this hart's page table, unless it already is, with the trap vector that goes
+// with it: uservec for a user table, kernelvec for the kernel's, which does not map the
+// trapframe uservec works in (uservec.S). Switched in the order that keeps the vector's
+// table loaded. The sfence.vma after the satp write orders earlier page-table stores
+// before later translations and drops the old table's cached ones (no ASIDs here) [priv
+// 4.1.11, 4.2.1].
 void
 vm_switch(pagetable_t pt)
 {
+  extern char uservec[], kernelvec[];
   uint64 satp = MAKE_SATP(pt);
 
-  if (csr_read(satp) != satp) {
-    csr_write(satp, satp);
-    sfence_vma();
-  }
+  if (csr_read(satp) == satp)
+    return;
+  if (pt == kernel_pagetable)
+    csr_write(stvec, (uint64)kernelvec);
+  csr_write(satp, satp);
+  sfence_vma();
+  if (pt != kernel_pagetable)
+    csr_write(stvec, (uint64)uservec);
 }
 
 // Turn on paging with the kernel page table on this hart.
@@ -132,27 +143,38 @@ kvm_inithart(void)
   vm_switch(kernel_pagetable);
 }
 
-// A user page table with no user memory yet, or 0. Root entries 1..511 point at the
+// The page-table pages of root entry 511 that map the trapframe page at TRAPFRAME_PAGE:
+// tab[0] its second level, tab[1] its third.
+#define TF_TABLES 2
+
+// A user page table with no user memory yet, or 0. Root entries 1..510 point at the
 // kernel's own tables; root entry 0 gets a second-level table of its own whose slots
-// from USERTOP up point at the kernel's (the devices) and whose lower slots are the user's.
+// from USERTOP up point at the kernel's (the devices) and whose lower slots are the user's;
+// root entry 511 gets two tables of its own that map the page holding tf (kernel only).
 pagetable_t
-uvm_create(void)
+uvm_create(struct trapframe *tf)
 {
-  pagetable_t root = kalloc(), low = kalloc();
+  pagetable_t root = kalloc(), low = kalloc(), tab[TF_TABLES] = { kalloc(), kalloc() };
   pagetable_t klow = (pagetable_t)PTE_TO_PA(kernel_pagetable[0]);
 
-  if (root == 0 || low == 0) {
-    if (root)
-      kfree(root);
-    if (low)
-      kfree(low);
+  if (root == 0 || low == 0 || tab[0] == 0 || tab[1] == 0) {
+    void *all[] = { root, low, tab[0], tab[1] };
+    for (int i = 0; i < NELEM(all); i++) {
+      if (all[i])
+        kfree(all[i]);
+    }
     return 0;
   }
   for (int i = 0; i < 512; i++) {
     root[i] = kernel_pagetable[i];
     low[i] = i < USER_L1_SLOTS ? 0 : klow[i];
+    tab[0][i] = tab[1][i] = 0;
   }
   root[0] = PA_TO_PTE(low) | PTE_V;
+  root[VPN(2, TRAPFRAME_PAGE)] = PA_TO_PTE(tab[0]) | PTE_V;
+  tab[0][VPN(1, TRAPFRAME_PAGE)] = PA_TO_PTE(tab[1]) | PTE_V;
+  tab[1][VPN(0, TRAPFRAME_PAGE)] =
+      PA_TO_PTE(PGROUNDDOWN((uint64)tf)) | PTE_R | PTE_W | PTE_A | PTE_D | PTE_V;
   return root;
 }
 
@@ -233,6 +255,10 @@ uvm_free(pagetable_t pt, uint64 sz)
     kfree(leaves);
   }
   kfree(low);
+  // The trapframe's two tables; the trapframe page is the process's (proc.c frees it).
+  pagetable_t mid = (pagetable_t)PTE_TO_PA(pt[VPN(2, TRAPFRAME_PAGE)]);
+  kfree((void *)PTE_TO_PA(mid[VPN(1, TRAPFRAME_PAGE)]));
+  kfree(mid);
   kfree(pt);
 }
 

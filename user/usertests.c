@@ -153,7 +153,8 @@ pattern(uint64 i, int s)
 // ---- bad system-call arguments ----
 
 // Addresses no user system call may read or write through. Some are mapped in every
-// user page table for the kernel's sake (RAM, devices, kernel stacks), but not for users.
+// user page table for the kernel's sake (RAM, devices, kernel stacks, the trapframe), but
+// not for users.
 static uint64
 bad_addr(int i)
 {
@@ -169,6 +170,8 @@ bad_addr(int i)
     UART0,
     USERTOP,
     PCIE_ECAM,
+    TRAPFRAME_VA,  // the process's own saved registers: uservec's, not the user's
+    TRAPFRAME_PAGE + 8,
   };
   int dummy;
 
@@ -180,7 +183,7 @@ bad_addr(int i)
     return PGROUND_DOWN(&dummy) - PGSIZE + 16;
   return 0;
 }
-#define NBAD 13
+#define NBAD 15
 
 // Every call on a descriptor that is not open fails with EBADF.
 void
@@ -723,6 +726,7 @@ test_pagefault(void)
   expect_killed(jump_fault, (uint64)sbrk(0) + 16 * PGSIZE, "jump to unmapped");
   expect_killed(jump_fault, (uint64)&data_word, "jump to data");
   expect_killed(jump_fault, KERNBASE, "jump to kernel");
+  expect_killed(jump_fault, TRAPFRAME_VA, "jump to the trapframe");
   expect_killed(recurse_forever, 0, "stack overflow");
   CHECK(data_word == 5);
 }
