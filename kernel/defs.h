@@ -163,8 +163,7 @@ int exec(char *path, char **argv);
 int argstr(int n, char *buf, int max);   // length, or -EFAULT / -ENAMETOOLONG
 int fetchaddr(uint64 addr, uint64 *ip);  // 0 or -EFAULT
 int fetchstr(uint64 addr, char *buf, int max);
-void syscall(void);
-int syscall_intr_off(uint64 num);  // runs with interrupts off (trap.c)
+int syscall(void);  // 1: it ran with interrupts off throughout
 
 // sysfile.c
 int argfd(int n, int *pfd, struct file **pf);  // 0, or -EBADF

@@ -57,18 +57,17 @@ static const char intr_off_calls[NSYSCALL] = {
   [SYS_recvfrom] = 1, [SYS_send] = 1,   [SYS_recv] = 1,
 };
 
+// Run the system call the current process asked for, with interrupts turned on first
+// unless it is one of intr_off_calls. Returns 1 if interrupts stayed off throughout.
 int
-syscall_intr_off(uint64 num)
-{
-  return num < NSYSCALL && intr_off_calls[num];
-}
-
-// Run the system call the current process asked for.
-void
 syscall(void)
 {
   struct proc *p = myproc();
   uint64 num = p->trapframe->a7;
+  int intr_off = num < NSYSCALL && intr_off_calls[num];
+
+  if (!intr_off)
+    intr_on();
 
   if (num > 0 && num < NSYSCALL && syscall_table[num]) {
     p->trapframe->a0 = syscall_table[num]();
@@ -76,4 +75,5 @@ syscall(void)
     printf("pid %d %s: unknown sys call %d\n", p->pid, p->name, (int)num);
     p->trapframe->a0 = -ENOSYS;
   }
+  return intr_off;
 }

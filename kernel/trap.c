@@ -85,7 +85,7 @@ enum trap_outcome {
   TRAP_ALARM,             // an early timer interrupt for timer_alarm only, not a tick
   TRAP_DEVICE,            // a device interrupt, dispatched through the PLIC
   TRAP_SYSCALL,           // an ecall from user mode, served
-  TRAP_SYSCALL_INTR_OFF,  // the same, with interrupts off throughout (syscall_intr_off)
+  TRAP_SYSCALL_INTR_OFF,  // the same, with interrupts off throughout (syscall.c)
 };
 
 // One trap cause: the scause value [priv 4.1.9, table 4.2], its name for messages, and
@@ -187,11 +187,12 @@ on_external(void)
   return TRAP_DEVICE;
 }
 
-// A system call: skip the ecall on return, take interrupts again, serve it. The trap
-// turned them off, and a system call may take long; but a few short ones, that do a
-// bounded amount of work and sleep when they must wait, run with them off to the sret
-// (syscall_intr_off, syscall.c): under QEMU turning them on, and off again on the way out
-// (usertrapret), costs two CSR accesses, ~0.4 us, a third of a null system call.
+// A system call: skip the ecall on return and serve it. syscall() takes interrupts again
+// first (the trap turned them off, and a system call may take long), except for a few
+// short ones, that do a bounded amount of work and sleep when they must wait: they run
+// with interrupts off to the sret (intr_off_calls, syscall.c). Under QEMU turning them on,
+// and off again on the way out (usertrapret), costs two CSR accesses, ~0.4 us, a third of
+// a null system call.
 static inline enum trap_outcome
 on_ecall(void)
 {
@@ -200,13 +201,7 @@ on_ecall(void)
   if (killed(p))
     exit(-1);
   p->trapframe->epc += 4;
-  if (syscall_intr_off(p->trapframe->a7)) {
-    syscall();
-    return TRAP_SYSCALL_INTR_OFF;
-  }
-  intr_on();
-  syscall();
-  return TRAP_SYSCALL;
+  return syscall() ? TRAP_SYSCALL_INTR_OFF : TRAP_SYSCALL;
 }
 
 // Searched in order: system calls, by far the most frequent, first.
