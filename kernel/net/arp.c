@@ -4,7 +4,11 @@
 // wait on its pending queue), VALID (the MAC is known, for arp_timeout ticks) or EXPIRED
 // (the MAC is stale; the next packet resolves it again). neigh_output looks the next hop
 // up; arp_rcv learns from what it hears and answers requests for our address; arp_timer
-// re-sends requests, gives up after ARP_RETRIES and ages valid entries.
+// re-sends requests, gives up after ARP_RETRIES and ages valid entries. An entry that
+// packets went through is asked for again a quarter of its lifetime before it ends, while
+// it stays VALID, so that the answer renews it before a busy sender's packets would
+// have to wait for a new resolution (at ARP_QMAX they fail with ENOBUFS): RFC 1122
+// 2.3.2.1 lets a host revalidate an entry in use; Linux does it for a stale entry.
 //
 // Locking: arp_lock guards arp_table and arp_timeout. Frames are sent with arp_lock
 // released; errors are reported to sockets (sock_set_error) with it held, so a socket
@@ -28,6 +32,8 @@ struct arp_entry {
   int state;                    // ARP_STATE_* (netctl.h)
   uint64 stamp;                 // ticks: VALID when confirmed, RESOLVING when last asked
   int retries;                  // requests re-sent so far
+  int used;                     // VALID: a packet went through since it was confirmed
+  uint64 renewed;               // the stamp arp_timer last asked again for (once each)
   struct sk_buff_head pending;  // packets waiting for the reply
 };
 
@@ -57,6 +63,7 @@ arp_entry_free(struct arp_entry *e)
   e->state = ARP_STATE_FREE;
   e->ip = 0;
   e->retries = 0;
+  e->used = 0;
 }
 
 // Build an ARP packet (op, to target tha/tip) in a fresh skb; 0 if none is free.
@@ -241,8 +248,9 @@ neigh_output(struct sk_buff *skb)
   if (ip_is_broadcast(skb->nexthop))
     return eth_output(skb, eth_broadcast, ETH_P_IP);
   // LAB arp BEGIN
-  // LAB-HINT: under arp_lock, look skb->nexthop up in arp_table. If it is VALID, copy its
-  // LAB-HINT: MAC, release the lock and eth_output(skb, mac, ETH_P_IP).
+  // LAB-HINT: under arp_lock, look skb->nexthop up in arp_table. If it is VALID, set its
+  // LAB-HINT: used (arp_timer renews entries in use), copy its MAC, release the lock and
+  // LAB-HINT: eth_output(skb, mac, ETH_P_IP).
   // LAB-HINT: Otherwise queue skb on the entry's pending queue (make a RESOLVING entry if
   // LAB-HINT: there is none; at most ARP_QMAX, count arp_queue_full) and, for a new
   // LAB-HINT: resolution, arp_send_request(nexthop) after releasing the lock.
@@ -257,6 +265,7 @@ neigh_output(struct sk_buff *skb)
   spin_lock(&arp_lock);
   e = arp_find(ip);
   if (e != 0 && e->state == ARP_STATE_VALID) {
+    e->used = 1;
     memmove(mac, e->mac, ETH_ALEN);
     spin_unlock(&arp_lock);
     return eth_output(skb, mac, ETH_P_IP);
@@ -301,7 +310,9 @@ drop:
   net_rx_done(skb, "(dropped)");
 }
 
-// Every 100 ms: re-send requests, fail entries that got no answer, age valid entries.
+// Every 100 ms: re-send requests, fail entries that got no answer, age valid entries,
+// and ask again for the ones in use before they expire (a lifetime under 40 ticks, set
+// with `arp -t`, leaves a last quarter shorter than this period: it may be missed).
 void
 arp_timer(void)
 {
@@ -320,6 +331,12 @@ arp_timer(void)
       ask[n++] = e->ip;
     } else if (e->state == ARP_STATE_VALID && ticks - e->stamp >= arp_timeout) {
       e->state = ARP_STATE_EXPIRED;
+      e->used = 0;
+    } else if (e->state == ARP_STATE_VALID && e->used && e->renewed != e->stamp &&
+               ticks - e->stamp >= arp_timeout - arp_timeout / 4) {
+      e->renewed = e->stamp;  // once per confirmation; the reply sets a new stamp
+      e->used = 0;
+      ask[n++] = e->ip;
     }
   }
   spin_unlock(&arp_lock);

@@ -829,6 +829,53 @@ arp_expire_and_capacity(void)
   CHECK(arp_entry(IPV4_ADDR(10, 0, 2, 100)).state == ARP_STATE_FREE, "oldest evicted");
 }
 
+// An entry that packets go through is asked for again at three quarters of its lifetime,
+// once, and stays VALID meanwhile: a sender never waits for (or is refused by) a new
+// resolution while the peer answers. An entry nobody uses is not asked for; it expires.
+static void
+arp_renew_in_use(void)
+{
+  uint32 idle = IPV4_ADDR(10, 0, 2, 60);
+  struct socket so;
+  uchar f[64];
+
+  reset();
+  arp_set_timeout(40);
+  learn_peer(PEER_IP, peer_mac);
+  learn_peer(idle, peer_mac);
+  udp_open(&so, 0);
+  CHECK(udp_send(&so, PEER_IP, 7, "a", 1) == 1 && fake_tx.qlen == 1, "sent through the entry");
+  fake_tx_clear();
+  ticks += 29;
+  arp_timer();
+  CHECK(fake_tx.qlen == 0, "asked again before three quarters of its lifetime");
+  ticks += 1;
+  arp_timer();
+  CHECK(fake_tx.qlen == 1, "%u frames at three quarters of its lifetime, want a request",
+        fake_tx.qlen);
+  struct arphdr *ah = fake_tx.head ? tx_arp(fake_tx.head) : 0;
+  CHECK(ah && ntohs(ah->ar_op) == ARPOP_REQUEST && ah->ar_tip == PEER_IP, "a request for it");
+  fake_tx_clear();
+  CHECK(arp_entry(PEER_IP).state == ARP_STATE_VALID, "still valid while asked again");
+  CHECK(udp_send(&so, PEER_IP, 7, "b", 1) == 1 && fake_tx.qlen == 1 && tx_arp(fake_tx.head) == 0,
+        "a packet meanwhile goes at once, not behind a resolution");
+  fake_tx_clear();
+  ticks += 5;
+  arp_timer();
+  CHECK(fake_tx.qlen == 0, "asked twice for one confirmation");
+  // The answer renews it: valid for a whole lifetime from now.
+  rx(f, mk_arp(f, fake_dev.dev_addr, ARPOP_REPLY, peer_mac, PEER_IP, fake_dev.dev_addr, OUR_IP));
+  fake_tx_clear();
+  ticks += 39;
+  arp_timer();
+  CHECK(arp_entry(PEER_IP).state == ARP_STATE_VALID, "renewed by the answer");
+  // The idle entry was never asked for, and is gone now.
+  CHECK(arp_entry(idle).state == ARP_STATE_EXPIRED, "the unused entry expired");
+  fake_tx_clear();
+  fake_sock_close(&so);
+  arp_set_timeout(0);
+}
+
 static void
 test_arp(void)
 {
@@ -837,6 +884,7 @@ test_arp(void)
   arp_resolve();
   arp_fail();
   arp_expire_and_capacity();
+  arp_renew_in_use();
   check_balanced("arp");
 }
 
