@@ -129,10 +129,12 @@ class UdpSink(_Waits):
     # comment. Same use as the other peers: s = UdpSink(); s.start(); ... s.stop().
     # packets, bytes, first and last (arrival times, on time.monotonic's clock) are
     # current while it runs; seqs once it is stopped.
-    def __init__(self, port=0, host="127.0.0.1", sock=None):
+    def __init__(self, port=0, host="127.0.0.1", sock=None, spin=False):
         # sock: count on this bound UDP socket instead of a new one (the wire peer's); it
-        # must not be read by anyone else until stop().
+        # must not be read by anyone else until stop(). spin: never sleep (udp_sink.c).
         args = ["--fd", str(sock.fileno())] if sock else [host, str(port)]
+        if spin:
+            args.insert(0, "--spin")
         self.proc = subprocess.Popen([_sink_binary()] + args, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True,
                                      pass_fds=(sock.fileno(),) if sock else ())

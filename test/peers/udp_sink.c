@@ -10,7 +10,10 @@
 //   udp_sink HOST PORT   bind (PORT 0: any free port), print "port N", then serve
 //                        commands on stdin, one character each;
 //   udp_sink --fd FD     the same on a UDP socket it inherits (the wire peer's, while a
-//                        benchmark counts what the guest sends it):
+//                        benchmark counts what the guest sends it);
+//   --spin first         never sleep: poll without waiting, a core's worth of CPU. The
+//                        send benchmark's sink (bench.py says why: a sleeping sink makes
+//                        the sender's QEMU thread pay for waking it);
 //     s   print "stats PACKETS BYTES FIRST LAST NOW": the counts, the kernel's arrival
 //         time of the first and the last datagram and the time now (CLOCK_REALTIME, ns;
 //         FIRST and LAST are 0 before any datagram)
@@ -131,10 +134,14 @@ main(int argc, char *argv[])
 {
   struct sockaddr_in sin = { .sin_family = AF_INET };
   socklen_t len = sizeof(sin);
-  int fd, on = 1, rcvbuf = 16 << 20;
+  int fd, on = 1, rcvbuf = 16 << 20, wait_ms = -1;
 
+  if (argc > 1 && strcmp(argv[1], "--spin") == 0) {
+    wait_ms = 0;
+    argc--, argv++;
+  }
   if (argc != 3 || (strcmp(argv[1], "--fd") != 0 && inet_aton(argv[1], &sin.sin_addr) == 0)) {
-    fprintf(stderr, "usage: udp_sink HOST PORT | udp_sink --fd FD\n");
+    fprintf(stderr, "usage: udp_sink [--spin] HOST PORT | udp_sink [--spin] --fd FD\n");
     return 2;
   }
   if (strcmp(argv[1], "--fd") == 0) {
@@ -158,7 +165,7 @@ main(int argc, char *argv[])
   for (;;) {
     struct pollfd p[2] = { { fd, POLLIN, 0 }, { 0, POLLIN, 0 } };
     char c = 'q';
-    if (poll(p, 2, -1) < 0) {
+    if (poll(p, 2, wait_ms) < 0) {
       if (errno == EINTR)
         continue;
       perror("udp_sink: poll");

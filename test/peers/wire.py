@@ -309,7 +309,7 @@ class Wire(threading.Thread):
 
     # -- counting (benchmarks)
 
-    def count_start(self):
+    def count_start(self, spin=False):
         # From now until count_stop, count what arrives instead of parsing it: a benchmark
         # sends the peer more frames per second than this Python thread can read, so the
         # C sink (udp_echo.UdpSink, test/peers/udp_sink.c) reads them on this socket, with
@@ -321,7 +321,7 @@ class Wire(threading.Thread):
         if self.wait_for(lambda p: p.is_arp(2), 3.0, since=mark) is None:
             raise WireError("the guest did not answer our ARP request")
         self.parked.clear()
-        self.counter = UdpSink(sock=self.sock)
+        self.counter = UdpSink(sock=self.sock, spin=spin)
         if not self.parked.wait(2):   # the thread's recvfrom returns within its timeout
             raise WireError("the peer's receive thread did not let go of its socket")
 
