@@ -64,4 +64,4 @@
 
 // Where each user table maps its process's trapframe (struct trapframe, proc.h).
 #define TRAPFRAME_VA   (-2048L)
-#define TRAPFRAME_PAGE (-4096L)  // the page it lies in; struct trapframe is at offset 2048
+#define TRAPFRAME_PAGE (TRAPFRAME_VA - 2048)  // the page it lies in: it is the upper half

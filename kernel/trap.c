@@ -34,8 +34,7 @@ _Static_assert(__builtin_offsetof(struct trapframe, kernel_sp) == 256 &&
                    __builtin_offsetof(struct trapframe, in_kernel) == 280 &&
                    __builtin_offsetof(struct trapframe, scratch) == 288,
                "uservec.S hard-codes the trapframe layout");
-_Static_assert(TRAPFRAME_VA == -2048 && TRAPFRAME_PAGE == TRAPFRAME_VA - 2048 &&
-                   sizeof(struct trapframe) <= 2048,
+_Static_assert(TRAPFRAME_VA == -2048 && sizeof(struct trapframe) <= 2048,
                "uservec.S reaches the trapframe at -2048 from x0");
 
 struct spinlock tickslock;
