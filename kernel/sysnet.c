@@ -1,7 +1,7 @@
 // Network system calls: argument decoding only. Each sys_* fetches its arguments,
 // finds the socket behind the descriptor, copies addresses in and out of user memory,
 // and calls the socket layer (net/socket.c). netctl(2) gathers the stack's state for
-// ifconfig, arp and netstat, switches the packet-path trace and runs the TX benchmark.
+// ifconfig, arp and netstat, switches the packet-path trace and runs the benchmarks (TX ring, echo floor).
 // Errors: -EBADF (no such descriptor), -ENOTSOCK (not a socket), -EFAULT (bad pointer),
 // -EINVAL (bad length), -EAFNOSUPPORT (not AF_INET), and whatever the layers below say.
 #include "types.h"
@@ -394,6 +394,8 @@ sys_netctl(void)
     return netctl_bench(ubuf, len);
   case NETCTL_SETCONF:
     return netctl_setconf(ubuf, len);
+  case NETCTL_BENCH_ECHO:
+    return devecho_run(ubuf, len);
   }
   return -EINVAL;
 }

@@ -26,7 +26,13 @@
 #   UDP send          `udpblast 10.0.2.2 PORT SIZE COUNT` to a host sink, 64 and 1400 bytes:
 #                     packets/s and MB/s as the sink saw them, loss, ratio to the ceiling;
 #   UDP round trip    the host sends one datagram at a time to the guest's `udpsink -e`
-#                     (through QEMU's host forward) and times each echo: median and p99;
+#                     (through QEMU's host forward) and times each echo: median and p99,
+#                     and p99 as a multiple of the median (the tail: stalls);
+#   round-trip floor  the same just before, to `netbench echo`, which sends the datagrams
+#                     back from the device layer (net/devecho.c: no stack, socket or
+#                     process): what the device, QEMU and the host cost in that minute.
+#                     Also the host's steal time meanwhile (/proc/stat: CPU time the
+#                     hypervisor gave to others), which is what a tail follows;
 #   UDP receive       the host offers 2k, 5k, 10k, 20k packets/s and unpaced to the guest's
 #                     `udpsink -b 1024`: delivered rate and loss. The sink asks for a
 #                     1024-datagram queue (SO_RCVBUF), as one gives a Linux sink a larger
@@ -55,6 +61,19 @@ GUEST_PORT = 2000          # the harness forwards q.udp_port on the host to this
 RATES = [2000, 5000, 10000, 20000, None]   # None: unpaced
 QUICK_RATES = [2000, None]
 RX_QUEUE = 1024            # the receive sink's queue, in datagrams (the kernel's maximum)
+
+
+def host_cpu():
+    # The host's CPU time so far (/proc/stat "cpu" line, in ticks): (steal, total). Steal
+    # is time the hypervisor gave our virtual CPUs to someone else: this machine's noise.
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    return (fields[7] if len(fields) > 7 else 0), sum(fields[:8])
+
+
+def steal_pct(before, after):
+    total = after[1] - before[1]
+    return 100.0 * (after[0] - before[0]) / total if total > 0 else 0.0
 
 
 def fmt_range(vals, f="%.0f"):
@@ -121,39 +140,61 @@ class Bench:
         self.add("send%d_errors" % size, errors)
         self.add("send%d_guest_pps" % size, int(m.group(1)) * 1e6 / max(1, int(m.group(3))))
 
-    # -- UDP round trip: host -> guest echo -> host
+    # -- UDP round trip: host -> guest echo -> host, and its floor
 
-    def rtt(self):
+    def rtt_runs(self, prefix, exchanges):
+        # self.runs pairs of runs, each of n exchanges (exchanges(n): the sorted round-trip
+        # times in seconds of those that came back): first the floor, `netbench echo`, which
+        # sends the datagrams back from the device layer (net/devecho.c) with no stack,
+        # socket or process; at once after it the same through `udpsink -e`. The floor
+        # is what the device, QEMU and the host cost, measured in the same minute.
         n = 50 if self.quick else 2000
         for run in range(self.runs):
-            out_file = "rtt%d" % run
-            pid = guest.start_bg(self.q, "udpsink -e %d 600 > %s" % (GUEST_PORT, out_file))
-            guest.wait_file(self.q, out_file, r"ready on")
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            s.settimeout(1.0)
-            times, lost = [], 0
-            try:
-                for i in range(n):
-                    msg = struct.pack("!I", i) + b"rtt" * 10
-                    t0 = time.perf_counter()
-                    s.sendto(msg, ("127.0.0.1", self.q.udp_port))
-                    try:
-                        while True:
-                            data, _ = s.recvfrom(2048)
-                            if data == msg:
-                                break
-                        times.append(time.perf_counter() - t0)
-                    except socket.timeout:
-                        lost += 1
-            finally:
-                s.close()
-            guest.kill_and_wait(self.q, pid)
-            self.q.check(len(times) >= n // 2, "round trip: %d of %d echoes came back"
-                         % (len(times), n))
-            times.sort()
-            self.add("rtt_median_us", 1e6 * statistics.median(times))
-            self.add("rtt_p99_us", 1e6 * times[min(len(times) - 1, int(len(times) * 0.99))])
-            self.add("rtt_lost", lost)
+            cpu0 = host_cpu()
+            for key, cmd, ready in (
+                    ("rttfloor", "netbench echo %d %d" % (GUEST_PORT, n + 100), r"echoing"),
+                    ("rtt", "udpsink -e %d 600" % GUEST_PORT, r"ready on")):
+                out_file = "%s%s%d" % (prefix, key, run)
+                pid = guest.start_bg(self.q, "%s > %s" % (cmd, out_file))
+                guest.wait_file(self.q, out_file, ready)
+                try:
+                    times = exchanges(n)
+                finally:
+                    guest.kill_and_wait(self.q, pid)
+                self.q.check(len(times) >= n // 2, "%s round trip (%s): %d of %d echoes came "
+                             "back" % (prefix or "user", cmd.split()[0], len(times), n))
+                median = statistics.median(times)
+                p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+                self.add(prefix + key + "_median_us", 1e6 * median)
+                self.add(prefix + key + "_p99_us", 1e6 * p99)
+                self.add(prefix + key + "_tail", p99 / median)
+                self.add(prefix + key + "_lost", n - len(times))
+            self.add(prefix + "rtt_steal_pct", steal_pct(cpu0, host_cpu()))
+
+    def user_exchanges(self, n):
+        # One datagram at a time to the guest through QEMU's host forward; each echo timed.
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.settimeout(1.0)
+        times = []
+        try:
+            for i in range(n):
+                msg = struct.pack("!I", i) + b"rtt" * 10
+                t0 = time.perf_counter()
+                s.sendto(msg, ("127.0.0.1", self.q.udp_port))
+                try:
+                    while True:
+                        data, _ = s.recvfrom(2048)
+                        if data == msg:
+                            break
+                    times.append(time.perf_counter() - t0)
+                except socket.timeout:
+                    pass
+        finally:
+            s.close()
+        return sorted(times)
+
+    def rtt(self):
+        self.rtt_runs("", self.user_exchanges)
 
     # -- UDP receive: host offers a rate, the guest counts
 
@@ -227,10 +268,7 @@ class Bench:
     # -- the same without slirp: QEMU's dgram back end and the wire peer
 
     def wire_rtt(self, w):
-        n = 50 if self.quick else 2000
-        for run in range(self.runs):
-            pid = guest.start_bg(self.q, "udpsink -e %d 600 > wrtt%d" % (GUEST_PORT, run))
-            guest.wait_file(self.q, "wrtt%d" % run, r"ready on")
+        def exchanges(n):
             times = []
             for i in range(n):
                 mark = w.mark()
@@ -239,14 +277,10 @@ class Bench:
                 p = w.wait_for(lambda p: p.is_udp(7000), 1.0, since=mark)
                 if p is not None:
                     times.append(p.t - t0)
-            guest.kill_and_wait(self.q, pid)
             with w.cond:
                 del w.frames[:]   # 4000 parsed frames per run: keep the peer small
-            self.q.check(len(times) >= n // 2, "wire round trip: %d of %d echoes" % (len(times), n))
-            times.sort()
-            self.add("wrtt_median_us", 1e6 * statistics.median(times))
-            self.add("wrtt_p99_us", 1e6 * times[min(len(times) - 1, int(len(times) * 0.99))])
-            self.add("wrtt_lost", n - len(times))
+            return sorted(times)
+        self.rtt_runs("w", exchanges)
 
     def wire_count(self, w, cmd):
         # Run cmd in the guest while the peer counts what arrives; (its output, the
@@ -341,9 +375,19 @@ class Bench:
                 lines.append("  %-34s loss %s%%  (sendto errors %s)" % (
                     "", fmt_range(r.get(p + "send%d_loss" % size, []), "%.1f"),
                     fmt_range(r.get(p + "send%d_errors" % size, []))))
-            lines.append("  %-34s median %s us  p99 %s us  lost %s" % (
-                "UDP round trip (host->guest->host)", fmt_range(r.get(p + "rtt_median_us", [])),
-                fmt_range(r.get(p + "rtt_p99_us", [])), fmt_range(r.get(p + "rtt_lost", []))))
+            for key, title in (("rtt", "UDP round trip (host->guest->host)"),
+                               ("rttfloor", "round-trip floor (netbench echo)")):
+                lines.append("  %-34s median %s us  p99 %s us  = %s x the median  lost %s" % (
+                    title, fmt_range(r.get(p + key + "_median_us", [])),
+                    fmt_range(r.get(p + key + "_p99_us", [])),
+                    fmt_range(r.get(p + key + "_tail", []), "%.1f"),
+                    fmt_range(r.get(p + key + "_lost", []))))
+            # each run's median against the floor run just before it
+            above = [m - f for m, f in zip(r.get(p + "rtt_median_us", []),
+                                           r.get(p + "rttfloor_median_us", []))]
+            lines.append("  %-34s stack, socket and process: %s us of the median; host "
+                         "steal %s%%" % ("", fmt_range(above),
+                                         fmt_range(r.get(p + "rtt_steal_pct", []), "%.1f")))
             for rate in RATES:
                 name = "%s_%s" % (p + "rx", rate or "max")
                 if name + "_offered" not in r:

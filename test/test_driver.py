@@ -6,6 +6,7 @@
 # Run: /usr/bin/python3 test/run_tests.py test_driver
 import os
 import re
+import socket
 import struct
 import subprocess
 import sys
@@ -181,6 +182,52 @@ def test_driver_bench_udp(ctx):
     ctx.note("ring: %s us for 3000 datagrams of 100 bytes" % m.group(1))
     guest.check_no_leak(q, base, "netbench udp")
     guest.check_pcap(q)   # tshark: every frame well formed, IP and UDP checksums right
+
+
+@harness.timeout(120)
+def test_driver_bench_echo(ctx):
+    # `netbench echo PORT N` (NETCTL_BENCH_ECHO, net/devecho.c): the round-trip floor of
+    # make bench. The next N datagrams to PORT come back from the device layer with
+    # addresses and ports swapped and the payload as sent; then the program ends and the
+    # port is closed again (the stack answers). A second echo while one runs: EBUSY; a
+    # killed one ends. No skb leaks, and every echoed frame is well formed (tshark).
+    q = ctx.boot(net="user", guest_udp=2000)
+    base = guest.baseline(q)
+    guest.start_bg(q, "netbench echo 2000 5 > echo.out")
+    guest.wait_file(q, "echo.out", r"echoing 5 datagrams to UDP port 2000")
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(3)
+    try:
+        for i in range(5):
+            msg = b"floor %d " % i + bytes(range(i * 40))
+            s.sendto(msg, ("127.0.0.1", q.udp_port))
+            data, addr = s.recvfrom(4096)
+            q.check(data == msg, "echo %d: got %r, sent %r" % (i, data[:40], msg[:40]))
+            q.check(addr[1] == q.udp_port, "echo %d came from port %d" % (i, addr[1]))
+        out = guest.wait_file(q, "echo.out", r"echoed \d+ datagrams")
+        q.check("echoed 5 datagrams" in out, "netbench echo printed %r" % out)
+        before = guest.counters(q)
+        s.sendto(b"after", ("127.0.0.1", q.udp_port))
+        try:
+            data, _ = s.recvfrom(4096)
+            q.check(False, "a datagram after the count came back: %r" % data)
+        except socket.timeout:
+            pass
+        after = guest.counters(q)
+        q.check(guest.delta(before, after, "udp_rx_no_port") == 1,
+                "after the echo the stack did not get the datagram to the closed port")
+    finally:
+        s.close()
+    pid = guest.start_bg(q, "netbench echo 2000 > echo2.out")
+    guest.wait_file(q, "echo2.out", r"echoing 1000 datagrams")
+    out = q.run("netbench echo 2001 1", 10)
+    q.check("Device or resource busy" in out, "a second echo while one runs: %r" % out)
+    guest.kill_and_wait(q, pid)
+    for bad in ("netbench echo 0", "netbench echo 65536", "netbench echo 2000 0"):
+        out = q.run(bad, 10)
+        q.check("usage" in out, "%r: no usage message: %r" % (bad, out))
+    guest.check_no_leak(q, base, "netbench echo")
+    guest.check_pcap(q)
 
 
 @harness.timeout(150)

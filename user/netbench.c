@@ -1,6 +1,9 @@
-// netbench: the TX ring ceiling. It pushes N copies of one prebuilt frame through the
-// e1000 TX ring with nothing of the stack above the driver (netctl NETCTL_BENCH_TX) and
-// prints how fast the ring took them: the upper bound for a UDP send figure.
+// netbench: the bounds the stack's figures are measured against (make bench).
+// The TX ring ceiling: N copies of one prebuilt frame pushed through the e1000 TX ring
+// with nothing of the stack above the driver (netctl NETCTL_BENCH_TX), and how fast the
+// ring took them: the upper bound for a UDP send figure. The round-trip floor: UDP
+// datagrams to a port sent back from the device layer (NETCTL_BENCH_ECHO): the lower
+// bound for a round trip through `udpsink -e`.
 //
 //   netbench udp HOST PORT SIZE N   one UDP datagram of SIZE bytes to HOST:PORT, built
 //                                   here once (headers, checksums, the next hop's MAC from
@@ -8,6 +11,12 @@
 //   netbench ring N                 a 60-byte frame QEMU's user network discards: the
 //                                   device alone, without the backend's cost per datagram
 // prints: netbench: ring N frames in US us, R frames/s
+//
+//   netbench echo PORT [N]          send the next N (default 1000) UDP datagrams to PORT
+//                                   straight back, swapping addresses and ports, until N
+//                                   are done or 10 s pass without one
+// prints: netbench: echoing N datagrams to UDP port PORT (before it starts) and
+//         netbench: echoed K datagrams
 #include "user/user.h"
 #include "kernel/net/netctl.h"
 
@@ -19,7 +28,7 @@ static struct netctl_bench bench;
 static void
 usage(void)
 {
-  fprintf(2, "usage: netbench ring N | netbench udp HOST PORT SIZE N\n");
+  fprintf(2, "usage: netbench ring N | netbench udp HOST PORT SIZE N | netbench echo PORT [N]\n");
   exit(2);
 }
 
@@ -105,12 +114,32 @@ build_udp(struct sockaddr_in *to, int size)
   close(fd);
 }
 
+// netbench echo PORT [N]
+static void
+echo(int argc, char *argv[])
+{
+  int port = atoi(argv[2]), n = argc == 4 ? atoi(argv[3]) : 1000;
+  long r;
+
+  if (port < 1 || port > 65535 || n < 1)
+    usage();
+  printf("netbench: echoing %d datagrams to UDP port %d\n", n, port);
+  if ((r = netctl(NETCTL_BENCH_ECHO, (void *)(long)port, n)) < 0) {
+    perror("netbench: netctl");
+    exit(1);
+  }
+  printf("netbench: echoed %ld datagrams\n", r);
+  exit(0);
+}
+
 int
 main(int argc, char *argv[])
 {
   struct sockaddr_in to;
   int n, size;
 
+  if ((argc == 3 || argc == 4) && strcmp(argv[1], "echo") == 0)
+    echo(argc, argv);
   if (argc == 3 && strcmp(argv[1], "ring") == 0) {
     bench.framelen = 0;
   } else if (argc == 6 && strcmp(argv[1], "udp") == 0) {

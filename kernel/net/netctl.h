@@ -1,5 +1,5 @@
 // netctl(2): the one system call behind ifconfig, arp, netstat, the packet-path trace
-// switch and the ring benchmark. Shared by the kernel and user programs.
+// switch and the benchmarks (TX ring, echo floor). Shared by the kernel and user programs.
 #pragma once
 #include "../types.h"
 
@@ -13,6 +13,9 @@ enum {
   NETCTL_BENCH_TX,     // len = frames; push one prebuilt frame through the TX ring with no
                        // stack above the driver; buf = struct netctl_bench
   NETCTL_SETCONF,      // buf = struct netctl_conf: set address, netmask, gateway, DNS
+  NETCTL_BENCH_ECHO,   // buf = UDP port, len = count: send datagrams to that port back
+                       // from the device layer, no stack above it; returns how many
+                       // after count, or 10 s without one (net/devecho.c)
 };
 
 // Protocol counters: every bad or unwanted frame is dropped and counted in one of these.

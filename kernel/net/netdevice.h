@@ -52,6 +52,9 @@ struct net_device {
   int queue_stopped;         // the driver said the ring is full
   uint64 tx_last_us;         // when dev_queue_xmit last returned (time_us)
   int rx_scheduled;          // napi_schedule was called and the poll has not finished
+  // A benchmark's receive tap (net/devecho.c) or 0: netif_receive_skb offers it every
+  // frame before the protocols; it returns 1 if it took (consumed) the frame.
+  int (*rx_tap)(struct net_device *dev, struct sk_buff *skb);
 };
 
 int register_netdev(struct net_device *dev);
@@ -71,3 +74,5 @@ void netif_receive_skb(struct sk_buff *skb);    // consumes the skb
 void netif_wake_queue(struct net_device *dev);  // driver: ring has room again, drain txq
 void napi_schedule(struct net_device *dev);     // driver (interrupt): run ndo_poll soon
 void net_dev_init(void);                        // start the network kernel thread
+// netctl(NETCTL_BENCH_ECHO): echo datagrams to a UDP port from the device layer.
+int64 devecho_run(uint64 port, int count);
