@@ -2,16 +2,22 @@
 #include "types.h"
 #include "defs.h"
 
-// Fill n bytes with c; whole aligned words at a time where possible (page zeroing).
+// Fill n bytes with c: aligned 8-byte words (page zeroing), after the bytes up to the
+// first word's start when dst is not aligned. Under QEMU each pass of a loop is a block of
+// translated code (copy_forward in defs.h says more).
 void *
 memset(void *dst, int c, uint64 n)
 {
   uchar *d = dst;
   uint64 i = 0;
 
-  if ((uint64)d % 8 == 0) {
+  if ((uint64)d % 8 != 0 && n >= 16) {
+    for (; (uint64)(d + i) % 8 != 0; i++)
+      d[i] = c;
+  }
+  if ((uint64)(d + i) % 8 == 0) {
     uint64 w = (uchar)c * 0x0101010101010101UL;
-#pragma GCC unroll 4  // under QEMU each pass of a loop is a block of translated code
+#pragma GCC unroll 4
     for (; i + 8 <= n; i += 8)
       *(uint64 *)(d + i) = w;
   }

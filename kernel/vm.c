@@ -328,7 +328,7 @@ copyout(pagetable_t pt, uint64 dstva, const void *src, uint64 len)
 
 // Copy len bytes from user srcva to kernel dst. 0, or -1 on a bad address. (Inline for
 // copy_from_user, which every send calls twice; copyin is the same for other callers.)
-static inline int
+static inline __attribute__((always_inline)) int
 copy_in(pagetable_t pt, void *dst, uint64 srcva, uint64 len)
 {
   uint64 n;

@@ -746,6 +746,54 @@ t_echo(void)
   return err("recv into a bad buffer", recv(fd, BADPTR, 100, 0), EFAULT);
 }
 
+// Datagrams of sizes around the kernel's copy strides (8-byte words, 8-byte passes),
+// sent from and received into buffers at every offset within a word: the kernel copies
+// a received payload, which starts 42 bytes into its frame, to wherever the user's buffer
+// is (copy_forward's three ways), and the echo must come back byte for byte, with nothing
+// written before or after it in the receive buffer. A pipe's copies too.
+static int
+t_align(void)
+{
+  static const int sizes[] = { 1, 7, 8, 9, 15, 16, 17, 31, 33, 100, 1000, 1472 };
+  int fd, p[2], got;
+
+  if ((fd = udp_socket(0)) < 0 || set_timeout(fd, 2000) < 0)
+    return -1;
+  for (int i = 0; i < (int)NELEM(sizes); i++) {
+    int n = sizes[i];
+    for (int off = 0; off < 8; off++) {
+      char *out = big + (off * 3) % 8, *in = buf + off;
+      for (int k = 0; k < n; k++)
+        out[k] = (char)(k * 7 + n + off);
+      memset(buf, 0x5a, n + 16);
+      if (sendto(fd, out, n, 0, (struct sockaddr *)&peer, sizeof(peer)) != n)
+        return ok("sendto peer", -1);
+      if ((got = recv(fd, in, n + 8, 0)) != n)
+        return got < 0 ? ok("recv", got) : fail("recv: a short or long echo");
+      if (memcmp(in, out, n) != 0)
+        return fail("the echo differs from what was sent (a copy at an odd offset)");
+      for (int k = 0; k < off; k++)
+        if (buf[k] != 0x5a)
+          return fail("recv wrote before the start of the buffer");
+      for (int k = off + n; k < n + 16; k++)
+        if (buf[k] != 0x5a)
+          return fail("recv wrote past the datagram's end");
+    }
+  }
+  if (ok("pipe", pipe(p)) < 0)
+    return -1;
+  for (int off = 0; off < 8; off++) {  // 500 bytes: less than a pipe holds (512)
+    for (int k = 0; k < 500; k++)
+      big[off + k] = (char)(k * 13 + off);
+    if (write(p[1], big + off, 500) != 500 || read(p[0], buf + 7 - off, 500) != 500 ||
+        memcmp(buf + 7 - off, big + off, 500) != 0)
+      return fail("a pipe's bytes changed on the way (a copy at an odd offset)");
+  }
+  close(p[0]);
+  close(p[1]);
+  return 0;
+}
+
 // Two processes exchange datagrams with the peer at the same time, each on its socket.
 static int
 t_twoproc(void)
@@ -831,6 +879,7 @@ static struct test tests[] = {
   {"refused", t_refused, 0},
   {"unreach", t_unreach, 0},
   {"echo", t_echo, 1},
+  {"align", t_align, 1},
   {"twoproc", t_twoproc, 1},
   {"rcvbuf", t_rcvbuf, 1},
 };
