@@ -19,7 +19,9 @@
 #     that is deleted when QEMU is killed (keep_fs=True keeps it, path in q.fs_img);
 #   - a console log test/logs/<name>.log with every byte the guest printed (q.log_path); the
 #     name defaults to the running test's; a second boot under one name writes <name>-2.log;
-#   - with networking, a packet capture test/logs/<name>.pcap (q.pcap_path, QEMU filter-dump).
+#   - with networking, a packet capture test/logs/<name>.pcap (q.pcap_path, QEMU filter-dump);
+#     capture=False leaves it out (q.pcap_path None): the benchmark's full runs, whose
+#     captures no one reads, would write ~3 GB.
 #
 # Network modes (the guest always gets an e1000 on netdev "net0", as in the Makefile):
 #   net=None     no network device at all;
@@ -212,12 +214,14 @@ class Qemu:
 
   def __init__(self, name=None, cpus=3, net=None, mem="128M", kernel=None, fs_img=None,
                timeout=60, verbose=None, log_dir=None, dgram_ports=None, guest_udp=2000,
-               guest_tcp=80, extra_args=(), keep_fs=False, mac=None, wait_prompt=True, start=True):
+               guest_tcp=80, extra_args=(), keep_fs=False, mac=None, wait_prompt=True, start=True,
+               capture=True):
     if net not in (None, "user", "dgram"):
       raise ValueError("net must be None, 'user' or 'dgram'")
     self.name = name or current_test or "qemu"
     self.cpus = cpus
     self.net = net
+    self.capture = capture
     self.mem = mem
     self.kernel = kernel or os.path.join(ROOT, "kernel", "kernel")
     self.src_fs = fs_img or os.path.join(ROOT, "fs.img")
@@ -255,7 +259,8 @@ class Qemu:
     base = self.name if n == 1 else "%s-%d" % (self.name, n)
     base = re.sub(r"[^A-Za-z0-9_.-]", "_", base)
     self.log_path = os.path.join(self.log_dir, base + ".log")
-    self.pcap_path = os.path.join(self.log_dir, base + ".pcap") if self.net else None
+    self.pcap_path = os.path.join(self.log_dir, base + ".pcap") if self.net and self.capture \
+        else None
 
   def command(self):
     """The QEMU argument list: the Makefile's QEMUOPTS with this boot's disk, CPUs and net."""
@@ -272,9 +277,10 @@ class Qemu:
       cmd += ["-netdev", "dgram,id=net0,local.type=inet,local.host=127.0.0.1,local.port=%d,"
               "remote.type=inet,remote.host=127.0.0.1,remote.port=%d"
               % (self.dgram_local, self.dgram_remote)]
+    if self.pcap_path:
+      cmd += ["-object", "filter-dump,id=net0dump,netdev=net0,file=%s" % self.pcap_path]
     if self.net:
-      cmd += ["-object", "filter-dump,id=net0dump,netdev=net0,file=%s" % self.pcap_path,
-              "-device", "e1000,netdev=net0,mac=%s,romfile=" % self.mac]
+      cmd += ["-device", "e1000,netdev=net0,mac=%s,romfile=" % self.mac]
     return cmd + self.extra_args
 
   def _pick_ports(self):
