@@ -59,8 +59,9 @@ int strlen(const char *s);
 // words when both are aligned (the common case, tested first) or equally placed within a
 // word (after the bytes up to the word's start), 4-byte words when they are within a half
 // word, and bytes eight to a pass otherwise (a received payload starts 42 bytes into its
-// frame, so its copy to a user buffer is one of those: 1400 bytes in 175 passes, not 1400). The words are aligned: RISC-V may trap on a misaligned
-// access [unpriv 2.6], and we have no handler that would emulate it.
+// frame, so its copy to a user buffer is one of those: 1400 bytes in 175 passes, not
+// 1400). The words are aligned: RISC-V may trap on a misaligned access [unpriv 2.6], and
+// we have no handler that would emulate it.
 static inline __attribute__((always_inline)) void
 copy_forward(void *dst, const void *src, uint64 n)
 {

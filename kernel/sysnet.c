@@ -1,7 +1,8 @@
 // Network system calls: argument decoding only. Each sys_* fetches its arguments,
 // finds the socket behind the descriptor, copies addresses in and out of user memory,
 // and calls the socket layer (net/socket.c). netctl(2) gathers the stack's state for
-// ifconfig, arp and netstat, switches the packet-path trace and runs the benchmarks (TX ring, echo floor).
+// ifconfig, arp and netstat, switches the packet-path trace and runs the benchmarks (the
+// TX ring ceiling, the round-trip floor in net/devecho.c).
 // Errors: -EBADF (no such descriptor), -ENOTSOCK (not a socket), -EFAULT (bad pointer),
 // -EINVAL (bad length), -EAFNOSUPPORT (not AF_INET), and whatever the layers below say.
 #include "types.h"

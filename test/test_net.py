@@ -115,7 +115,8 @@ def test_net_bench_smoke(ctx):
                  r["ring_fps"][0], r["send64_pps"][0], r.get("wsend64_pps", [0])[0],
                  r["rtt_median_us"][0], r.get("wrtt_median_us", [0])[0]))
     for key in ("ring_fps", "send64_pps", "send1400_pps", "send1400_MBps", "rtt_median_us",
-                "rtt_p99_us", "rttfloor_median_us", "rttfloor_p99_us", "rx_2000_delivered", "rx_max_delivered", "shell_during_flood_ms"):
+                "rtt_p99_us", "rttfloor_median_us", "rttfloor_p99_us", "rx_2000_delivered",
+                "rx_max_delivered", "shell_during_flood_ms"):
         assert key in r and r[key] and r[key][0] > 0, "bench figure %s missing or zero: %r" % (
             key, r.get(key))
     assert r["send1400_loss"][0] < 50, "bench: %.0f%% of 1400-byte datagrams lost" % (
