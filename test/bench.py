@@ -32,7 +32,8 @@
 #                     back from the device layer (net/devecho.c: no stack, socket or
 #                     process): what the device, QEMU and the host cost in that minute.
 #                     Also the host's steal time meanwhile (/proc/stat: CPU time the
-#                     hypervisor gave to others), which is what a tail follows;
+#                     hypervisor gave to others), which is what a tail follows; the send
+#                     rows give it too, for each ceiling/send pair;
 #   UDP receive       the host offers 2k, 5k, 10k, 20k packets/s and unpaced to the guest's
 #                     `udpsink -b 1024`: delivered rate and loss. The sink asks for a
 #                     1024-datagram queue (SO_RCVBUF), as one gives a Linux sink a larger
@@ -313,8 +314,10 @@ class Bench:
         w.ping(seq=1)   # the guest learns the peer's MAC
         for size in (64, 1400):
             for _ in range(self.pairs):  # each send right after its ceiling: see all()
+                cpu0 = host_cpu()
                 self.wire_ceiling(w, size)
                 self.wire_send(w, size)
+                self.add("wsend%d_steal_pct" % size, steal_pct(cpu0, host_cpu()))
         self.wire_rtt(w)
         frames = [wire.build_eth(wire.GUEST_MAC, w.mac, wire.ETH_P_IP, wire.build_ip(
             wire.PEER_IP, wire.GUEST_IP, 17, wire.build_udp(
@@ -341,8 +344,10 @@ class Bench:
         # measured far apart measures that too.
         for size in (64, 1400):
             for _ in range(self.pairs):
+                cpu0 = host_cpu()
                 self.ceiling(size)
                 self.udp_send(size)
+                self.add("send%d_steal_pct" % size, steal_pct(cpu0, host_cpu()))
         self.rtt()
         self.udp_recv()
         return self.results
@@ -372,9 +377,10 @@ class Bench:
                     fmt_range(r.get(p + "send%d_MBps" % size, []), "%.2f"),
                     fmt_range(ratio, "%.2f"),
                     fmt_range([100.0 * x / ring for x in pps] if ring else [], "%.1f")))
-                lines.append("  %-34s loss %s%%  (sendto errors %s)" % (
+                lines.append("  %-34s loss %s%%  (sendto errors %s); host steal %s%%" % (
                     "", fmt_range(r.get(p + "send%d_loss" % size, []), "%.1f"),
-                    fmt_range(r.get(p + "send%d_errors" % size, []))))
+                    fmt_range(r.get(p + "send%d_errors" % size, [])),
+                    fmt_range(r.get(p + "send%d_steal_pct" % size, []), "%.1f")))
             for key, title in (("rtt", "UDP round trip (host->guest->host)"),
                                ("rttfloor", "round-trip floor (netbench echo)")):
                 lines.append("  %-34s median %s us  p99 %s us  = %s x the median  lost %s" % (
