@@ -204,7 +204,7 @@ def test_driver_bench_echo(ctx):
             data, addr = s.recvfrom(4096)
             q.check(data == msg, "echo %d: got %r, sent %r" % (i, data[:40], msg[:40]))
             q.check(addr[1] == q.udp_port, "echo %d came from port %d" % (i, addr[1]))
-        out = guest.wait_file(q, "echo.out", r"echoed \d+ datagrams")
+        out = guest.wait_file(q, "echo.out", r"echoed \d+ datagram")
         q.check("echoed 5 datagrams" in out, "netbench echo printed %r" % out)
         before = guest.counters(q)
         s.sendto(b"after", ("127.0.0.1", q.udp_port))

@@ -123,12 +123,12 @@ echo(int argc, char *argv[])
 
   if (port < 1 || port > 65535 || n < 1)
     usage();
-  printf("netbench: echoing %d datagrams to UDP port %d\n", n, port);
+  printf("netbench: echoing %d datagram%s to UDP port %d\n", n, n == 1 ? "" : "s", port);
   if ((r = netctl(NETCTL_BENCH_ECHO, (void *)(long)port, n)) < 0) {
     perror("netbench: netctl");
     exit(1);
   }
-  printf("netbench: echoed %ld datagrams\n", r);
+  printf("netbench: echoed %ld datagram%s\n", r, r == 1 ? "" : "s");
   exit(0);
 }
 
