@@ -406,14 +406,15 @@ class Bench:
             lines.append("  %-34s stack, socket and process: %s us of the median; host "
                          "steal %s%%" % ("", fmt_range(above), fmt_range(steal, "%.1f")))
             quiet = [i for i, s in enumerate(steal) if s < QUIET_STEAL]
-            pick = lambda key: [r[p + key][i] for i in quiet]  # noqa: E731
-            lines.append("  %-34s %s" % ("", "quiet host (steal under %.0f%%), %d of %d runs: "
-                                         "p99 = %s x the median, floor %s" % (
-                                             QUIET_STEAL, len(quiet), len(steal),
-                                             fmt_range(pick("rtt_tail"), "%.1f"),
-                                             fmt_range(pick("rttfloor_tail"), "%.1f"))
-                                         if quiet else "no run had a quiet host (steal under "
-                                         "%.0f%%)" % QUIET_STEAL))
+            if quiet:
+                text = "quiet host (steal under %.0f%%), %d of %d runs: p99 = %s x the " \
+                    "median, floor %s" % (
+                        QUIET_STEAL, len(quiet), len(steal),
+                        fmt_range([r[p + "rtt_tail"][i] for i in quiet], "%.1f"),
+                        fmt_range([r[p + "rttfloor_tail"][i] for i in quiet], "%.1f"))
+            else:
+                text = "no run had a quiet host (steal under %.0f%%)" % QUIET_STEAL
+            lines.append("  %-34s %s" % ("", text))
             for rate in RATES:
                 name = "%s_%s" % (p + "rx", rate or "max")
                 if name + "_offered" not in r:
