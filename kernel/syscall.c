@@ -48,9 +48,9 @@ argstr(int n, char *buf, int max)
 
 // The system calls that run with interrupts off from the trap to the sret (on_ecall in
 // trap.c says why): each does a bounded amount of work (it copies one datagram at most)
-// and sleeps when it must wait, and the scheduler takes interrupts while it sleeps. Every other call turns them on first: a long one (fork, exec, sbrk, a
-// large read) must not hold this hart's interrupts back, and hart 0 takes every device
-// interrupt (plic.c).
+// and sleeps when it must wait, and the scheduler takes interrupts while it sleeps.
+// Every other call turns them on first: a long one (fork, exec, sbrk, a large read) must
+// not hold this hart's interrupts back, and hart 0 takes every device interrupt (plic.c).
 static const char intr_off_calls[NSYSCALL] = {
   [SYS_getpid] = 1,   [SYS_uptime] = 1, [SYS_clock_us] = 1, [SYS_sendto] = 1,
   [SYS_recvfrom] = 1, [SYS_send] = 1,   [SYS_recv] = 1,
